@@ -24,8 +24,9 @@ struct CalendarSettings {
   // Indexed by weekday, 0 = Sunday (std::chrono::weekday::c_encoding). Decision 188/1999/QĐ-TTg:
   // Monday to Friday.
   std::array<bool, 7> workdays{false, true, true, true, true, true, false};
-  std::vector<WorkingSession> sessions{{std::chrono::hours(7), std::chrono::minutes(11 * 60 + 30)},
-                                       {std::chrono::minutes(13 * 60 + 30), std::chrono::hours(17)}};
+  std::vector<WorkingSession> sessions{
+      {std::chrono::hours(7), std::chrono::minutes(11 * 60 + 30)},
+      {std::chrono::minutes(13 * 60 + 30), std::chrono::hours(17)}};
   std::chrono::seconds utc_offset = kVietnamOffset;
   // Official tables; a later table for the same year replaces an earlier one.
   std::vector<HolidayYear> tables;
@@ -77,7 +78,6 @@ class WorkingCalendar {
   Date working_day_before(Date d) const;
 
  private:
-  int day_index(Date d) const;  // clamped to the covered range
   std::int64_t working_seconds_before(Instant t) const;
   Instant instant_at_working_seconds(std::int64_t w) const;
   std::int64_t seconds_into_day(std::int64_t local_second_of_day) const;
@@ -90,7 +90,7 @@ class WorkingCalendar {
   std::vector<std::int32_t> working_before_;    // per day: working days before it (prefix sum)
   std::vector<std::int32_t> working_day_list_;  // day index of the k-th working day
   std::vector<std::pair<Date, std::string>> holiday_names_;  // sorted by date
-  std::vector<bool> confirmed_;                 // per year from kFirstYear
+  std::vector<bool> confirmed_;                              // per year from kFirstYear
 };
 
 }  // namespace motcua::sla

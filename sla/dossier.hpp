@@ -35,10 +35,10 @@ const char* status_name_vi(Status s);
 
 // One hand-over in the process-control slip (phiếu kiểm soát quá trình giải quyết).
 struct Step {
-  std::string handler;     // NguoiXuLy
-  std::string title;       // ChucDanh
-  std::string department;  // PhongBanXuLy
-  std::string content;     // NoiDungXuLy
+  std::string handler;                // NguoiXuLy
+  std::string title;                  // ChucDanh
+  std::string department;             // PhongBanXuLy
+  std::string content;                // NoiDungXuLy
   std::optional<Instant> at;          // ThoiDiemXuLy
   std::optional<Instant> started_at;  // NgayBatDau
   std::optional<Instant> due_at;      // NgayKetThucTheoQuyDinh
@@ -47,8 +47,8 @@ struct Step {
 
 // A request to the applicant to supplement the dossier (form 02).
 struct SupplementRequest {
-  std::string requested_by;  // NguoiYeuCauBoSung
-  std::string reason;        // NoiDungBoSung
+  std::string requested_by;             // NguoiYeuCauBoSung
+  std::string reason;                   // NoiDungBoSung
   std::optional<Instant> requested_at;  // NgayBoSung
   std::optional<Instant> received_at;   // NgayTiepNhanBoSung
   std::optional<Instant> due_before;    // NgayHenTraTruoc
@@ -57,8 +57,8 @@ struct SupplementRequest {
 
 // An apology letter with a new return date (form 04).
 struct Apology {
-  std::string reason;     // LyDo
-  std::string signed_by;  // NguoiKy
+  std::string reason;                 // LyDo
+  std::string signed_by;              // NguoiKy
   std::optional<Instant> issued_at;   // NgayXinLoi
   std::optional<Instant> due_before;  // NgayHenTraTruoc: the deadline it admits missing
   std::optional<Instant> due_after;   // NgayHenTraMoi: the new promise

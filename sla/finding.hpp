@@ -37,13 +37,15 @@ std::optional<Severity> parse_severity(std::string_view name);
 struct Finding {
   Rule rule{};
   Severity severity{};
-  std::string dossier;    // MaHoSo (empty for source findings)
+  std::string dossier;  // MaHoSo (empty for source findings)
   std::string source;
   std::string agency;
   std::string procedure;
-  Instant since{};        // when the condition began
-  std::optional<Instant> due;       // current deadline E
-  std::optional<Instant> first_due; // legal deadline D0, when an apology moved it
+  std::string agency_name;           // for people: DonViXuLy
+  std::string procedure_name;        // for people: TenTTHC
+  Instant since{};                   // when the condition began
+  std::optional<Instant> due;        // current deadline E
+  std::optional<Instant> first_due;  // legal deadline D0, when an apology moved it
   std::optional<double> overdue_working_hours;
   std::optional<double> remaining_working_hours;
   std::string department;  // step_overdue

@@ -27,7 +27,7 @@ struct HolidayYear {
 // Labour Code 2019 art. 112 applied to `year` without an official table: 1/1; Tết (the last day
 // of the lunar year and the first four days of the new one); Hùng Kings (10/3 lunar); 30/4; 1/5;
 // 2/9 and one adjacent day. A holiday on a weekend gives a compensatory day off on the next
-// working day (art. 112(3)). confirmed = false.
+// working day (art. 111(3)). confirmed = false.
 HolidayYear statutory_holidays(int year);
 
 }  // namespace motcua::sla

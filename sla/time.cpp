@@ -1,0 +1,131 @@
+#include "sla/time.hpp"
+
+#include <cstdio>
+
+namespace motcua::sla {
+
+using namespace std::chrono;
+
+namespace {
+
+seconds floor_mod_day(seconds s) {
+  auto d = floor<days>(s);
+  return s - d;
+}
+
+// Parses exactly `n` ASCII digits at text[pos..].
+bool digits(std::string_view text, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > text.size()) return false;
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    char c = text[i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+std::optional<Date> make_date(int y, int m, int d) {
+  year_month_day ymd{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return std::nullopt;
+  return sys_days{ymd};
+}
+
+}  // namespace
+
+Date local_date(Instant t, seconds utc_offset) {
+  return floor<days>(t + utc_offset);
+}
+
+seconds local_time_of_day(Instant t, seconds utc_offset) {
+  return floor_mod_day((t + utc_offset).time_since_epoch());
+}
+
+Instant at_local(Date d, seconds time_of_day, seconds utc_offset) {
+  return Instant{d.time_since_epoch()} + time_of_day - utc_offset;
+}
+
+std::string format_offset(seconds utc_offset) {
+  auto total = utc_offset.count();
+  char sign = total < 0 ? '-' : '+';
+  if (total < 0) total = -total;
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%c%02d:%02d", sign, static_cast<int>(total / 3600),
+                static_cast<int>(total % 3600 / 60));
+  return buf;
+}
+
+std::string format_rfc3339(Instant t, seconds utc_offset) {
+  Date d = local_date(t, utc_offset);
+  year_month_day ymd{d};
+  hh_mm_ss hms{local_time_of_day(t, utc_offset)};
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d%s", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                static_cast<int>(hms.seconds().count()), format_offset(utc_offset).c_str());
+  return buf;
+}
+
+std::string format_vn(Instant t, seconds utc_offset) {
+  year_month_day ymd{local_date(t, utc_offset)};
+  hh_mm_ss hms{local_time_of_day(t, utc_offset)};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%02u/%02u/%04d %02d:%02d", static_cast<unsigned>(ymd.day()),
+                static_cast<unsigned>(ymd.month()), static_cast<int>(ymd.year()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()));
+  return buf;
+}
+
+std::string format_date(Date d) {
+  year_month_day ymd{d};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
+std::optional<Date> parse_date(std::string_view text) {
+  int y, m, d;
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  if (!digits(text, 0, 4, y) || !digits(text, 5, 2, m) || !digits(text, 8, 2, d))
+    return std::nullopt;
+  return make_date(y, m, d);
+}
+
+std::optional<seconds> parse_offset(std::string_view text) {
+  if (text == "Z" || text == "z") return seconds{0};
+  int h, m;
+  if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':') return std::nullopt;
+  if (!digits(text, 1, 2, h) || !digits(text, 4, 2, m) || h > 23 || m > 59) return std::nullopt;
+  seconds s = hours{h} + minutes{m};
+  return text[0] == '-' ? -s : s;
+}
+
+std::optional<Instant> parse_rfc3339(std::string_view text) {
+  if (text.size() < 20) return std::nullopt;
+  auto date = parse_date(text.substr(0, 10));
+  if (!date) return std::nullopt;
+  char sep = text[10];
+  if (sep != 'T' && sep != 't' && sep != ' ') return std::nullopt;
+  int hh, mm, ss;
+  if (!digits(text, 11, 2, hh) || text[13] != ':' || !digits(text, 14, 2, mm) || text[16] != ':' ||
+      !digits(text, 17, 2, ss))
+    return std::nullopt;
+  if (hh > 23 || mm > 59 || ss > 60) return std::nullopt;
+  if (ss == 60) ss = 59;  // a leap second reads as the last second of its minute
+  std::size_t pos = 19;
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    std::size_t start = pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9')
+      ++pos;
+    if (pos == start) return std::nullopt;
+  }
+  auto offset = parse_offset(text.substr(pos));
+  if (!offset) return std::nullopt;
+  return at_local(*date, hours{hh} + minutes{mm} + seconds{ss}, *offset);
+}
+
+}  // namespace motcua::sla
