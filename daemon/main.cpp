@@ -1,0 +1,120 @@
+// motcua-watchd: watches administrative-procedure dossiers and reports those due soon, overdue or
+// late without an apology. See DESIGN.md "Binaries" for the command line contract.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "config/config.hpp"
+#include "daemon/cli.hpp"
+#include "daemon/demo.hpp"
+#include "daemon/finding_format.hpp"
+#include "daemon/one_shot.hpp"
+#include "sla/rules.hpp"
+
+namespace motcua::daemon {
+namespace {
+
+void setup_logging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("motcua-watchd");
+  logger->set_pattern("motcua-watchd: %^%l%$: %v");
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(logger);
+}
+
+void print_config_errors(const config::ConfigErrors& e) {
+  for (const auto& err : e.errors)
+    std::fprintf(stderr, "%s\n", err.str().c_str());
+}
+
+// Years around `now` without an official holiday table are computed from the statutes: say so
+// once, loudly, so an operator adds the Prime Minister's decision when it is published.
+void warn_unconfirmed_years(const sla::WorkingCalendar& calendar, sla::Instant now) {
+  const int year = static_cast<int>(std::chrono::year_month_day{calendar.local_date(now)}.year());
+  for (int y : calendar.unconfirmed_years(year - 1, year + 1))
+    spdlog::warn(
+        "calendar: {} has no official holiday table; its holidays are computed from the Labour "
+        "Code and the lunar calendar and may differ from the official arrangement. Add the "
+        "official table with [calendar] holidays_file.",
+        y);
+}
+
+int run(const Options& opt) {
+  if (opt.help) {
+    std::fputs(usage().c_str(), stdout);
+    return kExitOk;
+  }
+  if (opt.version) {
+    std::fputs(version_text().c_str(), stdout);
+    return kExitOk;
+  }
+  if (opt.demo) return run_demo(stdout);
+
+  std::optional<config::Config> cfg;
+  std::vector<connectors::RecordMapping> mappings;
+  std::optional<sla::WorkingCalendar> calendar;
+  try {
+    cfg = config::load_config(opt.config);
+    mappings = record_mappings(*cfg);
+    calendar.emplace(cfg->calendar);
+  } catch (const config::ConfigErrors& e) {
+    print_config_errors(e);
+    return kExitUsage;
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "%s: error: [calendar]: %s\n", opt.config.string().c_str(), e.what());
+    return kExitUsage;
+  }
+  spdlog::set_level(
+      spdlog::level::from_str(std::string(config::log_level_name(cfg->daemon.log_level))));
+  const sla::Instant now =
+      opt.now.value_or(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+
+  if (opt.check_config) {
+    warn_unconfirmed_years(*calendar, now);
+    std::printf("%s\n", cfg->summary().c_str());
+    return kExitOk;
+  }
+  if (!opt.once) {
+    spdlog::error("the long-running service is not in this build yet; use --once");
+    return kExitFailure;
+  }
+
+  warn_unconfirmed_years(*calendar, now);
+  const sla::Evaluator evaluator(*calendar, cfg->rules);
+  const auto result = run_cycle(*cfg, mappings, evaluator, now);
+  std::string out;
+  for (const auto& f : result.findings) {
+    out += finding_json(f, cfg->daemon.utc_offset);
+    out += '\n';
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  std::fprintf(stderr, "motcua-watchd: %s\n", cycle_summary(result).c_str());
+  // Exit non-zero only when a source could not be read at all.
+  return result.all_sources_read() ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+}  // namespace motcua::daemon
+
+int main(int argc, char** argv) {
+  using namespace motcua::daemon;
+  setup_logging("info");
+  std::string error;
+  auto opt = parse_options(std::vector<std::string>(argv + 1, argv + argc), &error);
+  if (!opt) {
+    std::fprintf(stderr, "motcua-watchd: error: %s\nTry 'motcua-watchd --help'.\n", error.c_str());
+    return kExitUsage;
+  }
+  try {
+    return run(*opt);
+  } catch (const motcua::config::ConfigErrors& e) {
+    for (const auto& err : e.errors)
+      std::fprintf(stderr, "%s\n", err.str().c_str());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return kExitFailure;
+  }
+}
