@@ -251,6 +251,18 @@ TEST(Once, JunkInputNeitherCrashesNorHangs) {
   }
 }
 
+TEST(Once, WarnsOnceAboutAYearWithoutAnOfficialHolidayTable) {
+  auto confirmed = watchd({"--config", demo_config().string(), "--once", "--dry-run", "--now",
+                           "2025-06-10T10:00:00+07:00"});
+  EXPECT_EQ(confirmed.exit_code, 0) << confirmed.err;
+  EXPECT_THAT(confirmed.err, ::testing::Not(HasSubstr("no official holiday table")));
+  auto r = watchd({"--config", demo_config().string(), "--once", "--dry-run", "--now",
+                   "2027-06-10T10:00:00+07:00"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("2027 has no official holiday table"));
+  EXPECT_EQ(r.err.find("2027 has no"), r.err.rfind("2027 has no"));  // once
+}
+
 TEST(Demo, PrintsTheSampleReadably) {
   auto r = watchd({"--demo"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
