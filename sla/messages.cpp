@@ -10,26 +10,25 @@ namespace {
 
 // "1,5" with a decimal comma, as Vietnamese writes numbers; no trailing ",0".
 std::string decimal(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", v);
-  std::string s = buf;
-  if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
-  for (auto& c : s)
-    if (c == '.') c = ',';
+  const auto tenths = static_cast<long long>(v * 10.0 + 0.5);
+  std::string s = std::to_string(tenths / 10);
+  if (tenths % 10 != 0) {
+    s += ',';
+    s += static_cast<char>('0' + tenths % 10);
+  }
   return s;
 }
 
+// "dd/mm/yyyy"
 std::string date_only(Date d) {
-  year_month_day ymd{d};
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%02u/%02u/%04d", static_cast<unsigned>(ymd.day()),
-                static_cast<unsigned>(ymd.month()), static_cast<int>(ymd.year()));
-  return buf;
+  return format_vn(at_local(d, seconds(0), seconds(0)), seconds(0)).substr(0, 10);
 }
 
 // "Hồ sơ 000.00.12.H37-260301-0007 (Cấp giấy phép xây dựng, mã 1.004227) của Sở Xây dựng"
 std::string subject(const Dossier& d) {
-  std::string out = "Hồ sơ ";
+  std::string out;
+  out.reserve(256);
+  out += "Hồ sơ ";
   out += d.code;
   if (!d.procedure_name.empty() || !d.procedure.empty()) {
     out += " (";

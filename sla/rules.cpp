@@ -205,26 +205,28 @@ class Evaluation {
     f.message = messages::finished_late(d_, *dl_.legal_due, *dl_.finished_at, late, style_);
   }
 
-  // Missed deadlines strictly before t, in time order.
-  std::vector<Instant> missed_before(Instant t) const {
-    std::vector<Instant> missed;
-    for (Instant due : dl_.chain)
-      if (due < t) missed.push_back(due);
-    std::sort(missed.begin(), missed.end());
-    return missed;
+  // How many deadlines of the chain lie strictly before t.
+  std::size_t missed_before(Instant t) const {
+    return static_cast<std::size_t>(
+        std::count_if(dl_.chain.begin(), dl_.chain.end(), [t](Instant due) { return due < t; }));
   }
 
-  bool apologies_cover(Instant t) const { return missed_before(t).size() <= d_.apologies.size(); }
+  bool apologies_cover(Instant t) const { return missed_before(t) <= d_.apologies.size(); }
 
   // Each missed promise needs its own apology (DOMAIN.md "apology_missing").
   void apology_missing(Instant t, bool finished) {
-    const auto missed = missed_before(t);
+    const std::size_t missed = missed_before(t);
     const std::size_t apologies = d_.apologies.size();
-    if (missed.size() <= apologies || !wanted(Rule::apology_missing)) return;
-    const Instant first_uncovered = missed[apologies];
+    if (missed <= apologies || !wanted(Rule::apology_missing)) return;
+    // The first missed deadline that has no apology of its own.
+    std::vector<Instant> past;
+    for (Instant due : dl_.chain)
+      if (due < t) past.push_back(due);
+    std::sort(past.begin(), past.end());
+    const Instant first_uncovered = past[apologies];
     Finding& f = add(Rule::apology_missing, first_uncovered);
     f.overdue_working_hours = hours_of(calendar_.working_time_between(first_uncovered, t));
-    f.message = messages::apology_missing(d_, first_uncovered, static_cast<int>(missed.size()),
+    f.message = messages::apology_missing(d_, first_uncovered, static_cast<int>(missed),
                                           static_cast<int>(apologies), finished, style_);
   }
 
