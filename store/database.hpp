@@ -1,0 +1,137 @@
+#pragma once
+// The state database: one SQLite file in WAL mode with a versioned schema (DESIGN.md "Storage").
+// One process writes it (the daemon, through one connection); other processes may read it.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+
+namespace motcua::store {
+
+// A state database that cannot be opened, migrated or read as expected. The message names the
+// file and says what to do where there is something to do.
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The file was written by a newer motcua-watchd: migrating backwards would lose what that version
+// stored, so the file is left alone.
+class SchemaTooNew : public StoreError {
+ public:
+  SchemaTooNew(const std::string& message, int file_version, int known_version)
+      : StoreError(message), file_version(file_version), known_version(known_version) {}
+  int file_version;
+  int known_version;
+};
+
+// One forward step of the schema. Versions count from 1 without gaps; a migration runs in its own
+// transaction together with the bump of the version, so a crash leaves the file at the version
+// before or after it, never in between.
+struct Migration {
+  int version;
+  std::string_view description;
+  std::string_view sql;
+};
+
+// The schema of this build, oldest first. Migrations are only ever appended: a released migration
+// never changes, because files out there have already applied it.
+std::span<const Migration> schema_migrations();
+
+// Written into the file header (PRAGMA application_id) so that a SQLite file belonging to another
+// program is refused instead of being "migrated". 0x4D435741 is "MCWA".
+inline constexpr std::int32_t kApplicationId = 0x4D435741;
+
+struct DatabaseOptions {
+  // How long a statement waits for another connection's lock before failing with "busy". Only
+  // readers from other processes and WAL recovery after a crash take locks we wait for.
+  std::chrono::milliseconds busy_timeout{5000};
+  // The page cache of the connection. The dossier key index of a million dossiers is ~60 MB; a
+  // cache that holds it keeps upserts from reading it back from the file.
+  std::int64_t cache_kib = 64 * 1024;
+  // Applies when the file is created. Every page costs a system call when it is written to the log
+  // and again when it is checkpointed, and that is what bounds the ingest rate: a dossier with its
+  // record text is ~2.5 KB, and 4 KiB pages cost ~40 % more CPU per ingested dossier than 8 KiB
+  // ones. Larger pages ingest a little faster again but make a sync that changes scattered
+  // dossiers write more (each change rewrites two whole pages): with 16 KiB pages the 1 %
+  // incremental sync of a million dossiers took almost twice as long as with 8 KiB ones.
+  int page_size = 8 * 1024;
+  // A checkpoint copies the log into the file once the log holds this much. Where a page changed
+  // in several transactions since the last checkpoint (index pages, the last page of a table), it
+  // is copied once. The log is truncated back to this size after a checkpoint.
+  std::int64_t checkpoint_bytes = 32 * 1024 * 1024;
+  // Checkpoints run on a thread of the Database with a connection of its own, so a commit never
+  // waits for the copying and the fsyncs of a checkpoint (measured on two cores: up to twice the
+  // ingest rate, ~40 % off a 1 % incremental sync). Should that thread fall behind (a reader
+  // holding an old snapshot, a slow disk) until the log reaches four times checkpoint_bytes, the
+  // writing connection checkpoints itself after its commits, so the log stays bounded. false: the
+  // writing connection checkpoints itself (SQLite's own automatic checkpoint).
+  bool checkpoint_in_background = true;
+};
+
+// The writing connection. Like a SQLite connection, a Database is used by one thread at a time.
+class Database {
+ public:
+  // Opens the file, creating it (but not its folder) when absent, and brings the schema up to the
+  // newest migration. Throws SchemaTooNew for a file from a newer build and StoreError when the
+  // file is not a motcua-watch state database or cannot be opened or migrated.
+  explicit Database(const std::filesystem::path& path, const DatabaseOptions& options = {});
+  // The same with a migration list of one's own (tests of the migration machinery).
+  Database(const std::filesystem::path& path, const DatabaseOptions& options,
+           std::span<const Migration> migrations);
+
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  int schema_version();
+
+  // PRAGMA integrity_check and foreign_key_check: the problems found, empty when the file is sound.
+  // A file too damaged to check yields the error as its one problem.
+  std::vector<std::string> integrity_check();
+
+  // The connection, for the store classes. Statements prepared on it must be destroyed before the
+  // Database, so every store object must not outlive the Database it was built on.
+  SQLite::Database& sql() { return db_; }
+
+ private:
+  void configure(const DatabaseOptions& options, int known_version);
+  void migrate(std::span<const Migration> migrations);
+
+  struct Checkpointer;
+  std::filesystem::path path_;
+  // Declared before db_ so that it is destroyed after it: closing the last connection to the file
+  // checkpoints and removes the log, and the checkpointer's is the one that should do that.
+  std::unique_ptr<Checkpointer> checkpointer_;
+  SQLite::Database db_;
+};
+
+// A write transaction that nests: the outermost one is BEGIN IMMEDIATE ... COMMIT (the write lock
+// is taken up front, so a transaction never fails half-way for a lock it could not upgrade); one
+// opened while another is open is a SAVEPOINT, so store operations that are atomic on their own
+// compose into one atomic operation (a sync page: its records, its cursor and its quarantined
+// records). Destroyed without commit(), it rolls back what it wrote.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  void commit();
+
+ private:
+  SQLite::Database& db_;
+  bool nested_ = false;  // a SAVEPOINT inside an open transaction
+  bool open_ = true;
+};
+
+}  // namespace motcua::store

@@ -1,0 +1,126 @@
+// The schema of the state database, as the ordered list of its forward migrations. Instants are
+// Unix seconds (INTEGER, NULL for "no value"); statuses are the canonical codes of sla::Status.
+#include "store/database.hpp"
+
+namespace motcua::store {
+
+namespace {
+
+// Version 1: dossiers, their deadline history, sync cursors and health, portal lookups and the
+// quarantine.
+//
+// The record text lives in its own table: evaluation streams every dossier's body every cycle, and
+// with the ~1.5 KB of raw text beside it a 4 KiB page would hold one dossier instead of four or
+// five, so a scan would read three to four times the pages.
+//
+// Tables that point at a dossier reference it by (source, code) with ON DELETE CASCADE and have an
+// index that starts with (source, code), so removing a dossier later never leaves rows behind and
+// never scans a table.
+constexpr std::string_view kVersion1 = R"sql(
+CREATE TABLE dossier (
+  id           INTEGER PRIMARY KEY,
+  source       TEXT    NOT NULL,
+  code         TEXT    NOT NULL,
+  agency       TEXT    NOT NULL,
+  procedure    TEXT    NOT NULL,
+  status       INTEGER NOT NULL,
+  channel      INTEGER NOT NULL,
+  received_at  INTEGER,
+  due_at       INTEGER,
+  finished_at  INTEGER,
+  updated_at   INTEGER,
+  supplements  INTEGER NOT NULL,
+  apologies    INTEGER NOT NULL,
+  body         BLOB    NOT NULL,
+  content_hash INTEGER NOT NULL,
+  first_seen   INTEGER NOT NULL,
+  last_seen    INTEGER NOT NULL,
+  UNIQUE (source, code)
+);
+CREATE INDEX dossier_received ON dossier (received_at);
+
+CREATE TABLE dossier_raw (
+  id  INTEGER PRIMARY KEY REFERENCES dossier (id) ON DELETE CASCADE,
+  raw TEXT NOT NULL
+);
+
+CREATE TABLE deadline_history (
+  id                 INTEGER PRIMARY KEY,
+  source             TEXT    NOT NULL,
+  code               TEXT    NOT NULL,
+  field              TEXT    NOT NULL CHECK (field IN ('due_at', 'finished_at')),
+  old_value          INTEGER,
+  new_value          INTEGER,
+  observed_at        INTEGER NOT NULL,
+  record_updated_at  INTEGER,
+  supplements_before INTEGER NOT NULL,
+  supplements_after  INTEGER NOT NULL,
+  apologies_before   INTEGER NOT NULL,
+  apologies_after    INTEGER NOT NULL,
+  FOREIGN KEY (source, code) REFERENCES dossier (source, code) ON DELETE CASCADE
+);
+CREATE INDEX deadline_history_dossier ON deadline_history (source, code);
+
+CREATE TABLE sync_cursor (
+  source       TEXT    PRIMARY KEY,
+  value        TEXT    NOT NULL,
+  committed_at INTEGER NOT NULL
+);
+CREATE TABLE sync_cursor_code (
+  source TEXT NOT NULL REFERENCES sync_cursor (source) ON DELETE CASCADE,
+  code   TEXT NOT NULL,
+  PRIMARY KEY (source, code),
+  FOREIGN KEY (source, code) REFERENCES dossier (source, code) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+CREATE TABLE source_health (
+  source               TEXT    PRIMARY KEY,
+  last_attempt         INTEGER,
+  last_success         INTEGER,
+  last_failure         INTEGER,
+  last_error           TEXT    NOT NULL DEFAULT '',
+  consecutive_failures INTEGER NOT NULL DEFAULT 0,
+  records_synced       INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE portal_lookup (
+  source               TEXT    NOT NULL,
+  code                 TEXT    NOT NULL,
+  portal               TEXT    NOT NULL,
+  last_checked_at      INTEGER NOT NULL,
+  found                INTEGER NOT NULL CHECK (found IN (0, 1)),
+  status               INTEGER,
+  finished_at          INTEGER,
+  raw                  TEXT    NOT NULL DEFAULT '',
+  first_seen_on_portal INTEGER,
+  PRIMARY KEY (source, code, portal),
+  FOREIGN KEY (source, code) REFERENCES dossier (source, code) ON DELETE CASCADE
+);
+
+CREATE TABLE quarantine (
+  id          INTEGER PRIMARY KEY,
+  source      TEXT    NOT NULL,
+  position    TEXT    NOT NULL,
+  reason      TEXT    NOT NULL,
+  raw         BLOB    NOT NULL,
+  raw_bytes   INTEGER NOT NULL,
+  received_at INTEGER NOT NULL
+);
+CREATE INDEX quarantine_source ON quarantine (source, id);
+CREATE TABLE quarantine_total (
+  source TEXT    PRIMARY KEY,
+  total  INTEGER NOT NULL
+);
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "dossiers, deadline history, sync state, portal lookups, quarantine", kVersion1},
+};
+
+}  // namespace
+
+std::span<const Migration> schema_migrations() {
+  return kMigrations;
+}
+
+}  // namespace motcua::store
