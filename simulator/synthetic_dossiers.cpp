@@ -524,9 +524,10 @@ void SyntheticDossiers::add_apologies(Dossier& d, Instant limit) {
 void SyntheticDossiers::set_code(Dossier& d, const Agency& a, Instant at) {
   const std::chrono::year_month_day ymd{calendar_.local_date(at)};
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%s-%02d%02u%02u-%04u", a.code.c_str(),
-                static_cast<int>(ymd.year()) % 100, static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<unsigned>(sequence_++ % 10000));
+  std::snprintf(
+      buf, sizeof buf, "%s-%02d%02u%02u-%04u", a.code.c_str(), static_cast<int>(ymd.year()) % 100,
+      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+      ++sequence_[{a.code, static_cast<int>(calendar_.local_date(at).time_since_epoch().count())}]);
   d.code = buf;
 }
 

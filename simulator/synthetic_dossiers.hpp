@@ -6,6 +6,7 @@
 // (bench/README.md).
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <random>
 #include <string>
@@ -28,10 +29,6 @@ class SyntheticDossiers {
   // split into calls, so every batch size evaluates the same dossiers.
   void append(std::size_t count, std::vector<sla::Dossier>& out);
 
-  std::size_t agency_count() const { return agencies_.size(); }
-  std::size_t procedure_count() const { return procedures_.size(); }
-
- private:
   struct Agency {
     std::string code;
     std::string name;
@@ -48,6 +45,12 @@ class SyntheticDossiers {
     int working_days = 1;
   };
 
+  std::size_t agency_count() const { return agencies_.size(); }
+  std::size_t procedure_count() const { return procedures_.size(); }
+  const std::vector<Agency>& agencies() const { return agencies_; }
+  const std::vector<Procedure>& procedures() const { return procedures_; }
+
+ private:
   // Uniform helpers on the engine's raw output, so the data is the same with any standard library.
   std::uint64_t below(std::uint64_t n) { return engine_() % n; }
   double unit() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
@@ -86,7 +89,8 @@ class SyntheticDossiers {
   std::mt19937_64 engine_;
   std::vector<Agency> agencies_;
   std::vector<Procedure> procedures_;
-  std::uint64_t sequence_ = 0;
+  // Dossier codes number the dossiers of one agency and day (DOMAIN.md: {agency}-{yyMMdd}-{NNNN}).
+  std::map<std::pair<std::string, int>, unsigned> sequence_;
 };
 
 }  // namespace motcua::sim
