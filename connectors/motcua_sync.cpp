@@ -1,0 +1,462 @@
+// The incremental sync of the one-stop listing.
+//
+// What the listing gives: for CapNhatTu = v, the records with NgayCapNhat >= v ordered by
+// (NgayCapNhat, MaHoSo), cut into pages by Trang and SoLuong; each answer is a consistent snapshot,
+// but the listing moves between two requests: a record that changes gets a new, later
+// NgayCapNhat and moves towards the end, which shifts every record after its old place one
+// position to the left. We assume (A) that a change is stamped no earlier than any NgayCapNhat
+// already listed (the upstream stamps its own clock at commit): so once a value later than v is
+// listed, no record can arrive at v any more.
+//
+// How the sync walks it, with the cursor (v, S) = (value, codes stored at v):
+// 1. Page 1 at v is a snapshot. When it is short, it is the rest of the listing: store it, the
+//    cursor becomes its largest value M with the codes at M (plus S when M = v), done.
+// 2. When it is full and its largest value M is later than v, every record before M is on this
+//    page (the listing is sorted): store the page, the cursor becomes (M, codes at M on the page),
+//    and start again at page 1 from M, so no later page is ever asked for across a moving
+//    boundary. Records at M seen on this page come back first and are recognised by code.
+// 3. When page 1 is full and holds only v, the value v is shared by more records than a page (the
+//    one-stop system's nightly job stamps thousands of records with one second). Then pages 2, 3,
+//    ... of v are read forward, each stored with the cursor still at v, until page L that shows a
+//    later value or is short. Between two of these requests a record of v may change and shift the
+//    rest left, so one record can fall between two pages unseen. So before the cursor leaves v,
+//    pages L-1, L-2, ..., 1 are read again, from the last back to the first, and any record at v
+//    not seen yet is stored. Read in that order nothing can fall through: a record that stays at v
+//    only ever moves left, and when page p is read every such record sits on page p or before it
+//    (true for L when it was read, as page L ended the group, and kept by each step down), so it
+//    is on the page being read or is still ahead of the pass. Records that leave v meanwhile are
+//    later than everything listed (A), so they are found again at their new value. Only then is
+//    page L stored, with the cursor at its largest value; go on at 1.
+//    A record cannot arrive at v during the backward pass: page L showed a later value (A); when
+//    page L was short instead, the cursor stays at v and the next sync reads v again.
+// Nothing is counted twice: a record at the cursor's value whose code was already delivered in
+// this sync is delivered again only when its text changed (a second change within one second),
+// and then as `known`, not as a new record; codes at the cursor from an earlier sync are known
+// too. Nothing is stored twice for a version before the cursor, because the filter excludes it.
+// A page that is bad as a whole is an error before anything of it is stored.
+#include "connectors/motcua_sync.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "connectors/text.hpp"
+
+namespace motcua::connectors {
+
+SyncSink::~SyncSink() = default;
+
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+// A place in the listing: NgayCapNhat as sent (trimmed) and the instant it means. Values compare
+// by instant: only yyyyMMddHHmmss-like formats sort as text.
+struct Value {
+  sla::Instant at{};
+  std::string text;
+};
+
+std::string_view trimmed(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
+  return text;
+}
+
+// Reads a NgayCapNhat value with exactly the rules of map_record (format, offset, calendar years),
+// by mapping a record that holds nothing but a code and that value.
+std::optional<Value> read_value(const json::value& v, const RecordMapping& mapping) {
+  if (!v.is_string()) return std::nullopt;
+  json::object probe;
+  probe[mapping.fields.code] = "cursor";
+  probe[mapping.fields.updated_at] = v;
+  MapResult m = map_record(probe, mapping, "");
+  if (!m.dossier || !m.dossier->updated_at) return std::nullopt;
+  return Value{*m.dossier->updated_at, std::string(trimmed(v.get_string()))};
+}
+
+struct Entry {
+  std::size_t index = 0;  // 1-based on its page
+  std::string raw;
+  std::size_t hash = 0;  // of raw
+  std::string code;      // empty when the record has none readable
+  std::optional<Value> updated;
+  std::optional<sla::Dossier> dossier;  // set for a good record
+  std::string error;                    // set for a bad one
+};
+
+struct Page {
+  std::size_t number = 0;  // Trang
+  std::string from;        // CapNhatTu
+  std::vector<Entry> entries;
+  bool full = false;
+  std::optional<Value> max;  // the largest readable NgayCapNhat
+
+  bool ends_group(const sla::Instant v) const { return !full || (max && max->at > v); }
+};
+
+std::optional<std::int64_t> count_of(const json::value& v) {
+  if (v.is_int64()) return v.get_int64();
+  if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+    return static_cast<std::int64_t>(v.get_uint64());
+  if (v.is_string()) {
+    const std::string_view s = v.get_string();
+    if (s.empty() || s.size() > 18 ||
+        !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return std::nullopt;
+    return std::stoll(std::string(s));
+  }
+  return std::nullopt;
+}
+
+std::string show(const json::value& v) {
+  return utf8_excerpt(json::serialize(v), 80);
+}
+
+class MotcuaSync {
+ public:
+  MotcuaSync(UpstreamSession& session, const RecordMapping& mapping, std::string_view source,
+             SyncSink& sink, SyncOptions options)
+      : session_(session), mapping_(mapping), sink_(sink), options_(std::move(options)) {
+    report_.source = std::string(source);
+  }
+
+  asio::awaitable<SyncReport> run() {
+    const auto started = std::chrono::steady_clock::now();
+    co_await walk();
+    report_.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    co_return std::move(report_);
+  }
+
+ private:
+  asio::awaitable<void> walk() {
+    if (options_.page_size == 0) {
+      fail("page_size must be at least 1");
+      co_return;
+    }
+    if (auto problem = validate_date_format(mapping_.date_format)) {
+      fail("date format \"" + mapping_.date_format + "\": " + *problem);
+      co_return;
+    }
+    if (!load_cursor()) co_return;
+    for (;;) {
+      if (options_.max_pages_per_sync && requests_ >= *options_.max_pages_per_sync) co_return;
+      std::optional<Page> page = co_await fetch(1);
+      if (!page) co_return;
+      if (page->entries.empty()) {
+        report_.complete = true;
+        co_return;
+      }
+      if (!page->full) {
+        if (commit(*page, false)) report_.complete = true;
+        co_return;
+      }
+      if (!page->max || (value_ && page->max->at == value_->at)) {
+        if (!value_) {
+          fail("page 1 holds no record with a readable " + mapping_.fields.updated_at +
+               ": the sync cannot find its place in the listing");
+          co_return;
+        }
+        if (!commit(*page, false)) co_return;
+        if (!co_await pass_group()) co_return;
+        if (report_.complete) co_return;
+        continue;
+      }
+      if (!commit(*page, false)) co_return;
+    }
+  }
+
+  // Step 3 of the walk (see the top of the file): the cursor's value spans pages.
+  asio::awaitable<bool> pass_group() {
+    ++report_.group_passes;
+    const sla::Instant v = value_->at;
+    std::size_t last = 2;
+    std::optional<Page> end;
+    for (;; ++last) {
+      end = co_await fetch(last);
+      if (!end) co_return false;
+      if (end->ends_group(v)) break;
+      if (!commit(*end, false)) co_return false;
+    }
+    // Page `last` is stored after the backward pass, so its records at v are not delivered by
+    // the pass too; a newer text of one of them found by the pass wins over the held one.
+    held_.clear();
+    for (const Entry& e : end->entries)
+      if (e.dossier && at_value(e)) held_.emplace(e.code, e.hash);
+    for (std::size_t p = last - 1; p >= 1; --p) {
+      std::optional<Page> page = co_await fetch(p);
+      if (!page) co_return false;
+      if (!commit(*page, true)) co_return false;
+    }
+    std::erase_if(end->entries, [this](const Entry& e) {
+      auto it = held_.find(e.code);
+      return e.dossier && at_value(e) && it != held_.end() && it->second != e.hash;
+    });
+    held_.clear();
+    if (!commit(*end, false)) co_return false;
+    if (!end->full) report_.complete = true;
+    co_return true;
+  }
+
+  bool load_cursor() {
+    std::optional<Cursor> cursor;
+    try {
+      cursor = sink_.cursor();
+    } catch (const std::exception& e) {
+      return fail(std::string("reading the cursor failed: ") + e.what());
+    }
+    report_.cursor = cursor;
+    if (!cursor) return true;
+    value_ = read_value(json::string(cursor->value), mapping_);
+    if (!value_)
+      return fail("the stored cursor \"" + utf8_excerpt(cursor->value, 80) +
+                  "\" does not match the date format " + mapping_.date_format +
+                  " (reset the source's cursor after changing the format)");
+    known_.insert(cursor->codes_at_cursor.begin(), cursor->codes_at_cursor.end());
+    return true;
+  }
+
+  bool fail(std::string message) {
+    if (report_.error.empty()) report_.error = std::move(message);
+    return false;
+  }
+
+  std::string from_text() const { return value_ ? value_->text : options_.listing.initial_from; }
+
+  asio::awaitable<std::optional<Page>> fetch(std::size_t number) {
+    const ListingProtocol& l = options_.listing;
+    json::object params;
+    params[l.updated_from] = from_text();
+    params[l.page] = number;
+    params[l.page_size] = options_.page_size;
+    ++requests_;
+    CallResult r = co_await session_.call(l.service, std::move(params));
+    const std::string where = "page " + std::to_string(number) + " from " + l.updated_from + "=" +
+                              (from_text().empty() ? "(start)" : from_text());
+    if (!r.ok()) {
+      fail(r.error.message + " (" + where + "; the cursor stays where it was)");
+      co_return std::nullopt;
+    }
+    Page page;
+    page.number = number;
+    page.from = from_text();
+    if (std::string problem = read_page(r.answer, page); !problem.empty()) {
+      fail(l.service + " " + where + ": " + problem +
+           "; nothing of this page was stored and the cursor stays where it was");
+      co_return std::nullopt;
+    }
+    ++report_.pages;
+    report_.reachable = true;
+    co_return page;
+  }
+
+  // Checks the page as a whole and reads its records; returns what is wrong with it, or "".
+  std::string read_page(const json::object& answer, Page& page) const {
+    const ListingProtocol& l = options_.listing;
+    const json::value* data = answer.if_contains(l.data);
+    if (data == nullptr) data = answer.if_contains("result");
+    if (data == nullptr || !data->is_array())
+      return "the answer has no array " + l.data +
+             (data ? " (got " + show(*data) + ")" : std::string());
+    const json::value* total_value = answer.if_contains(l.total);
+    if (total_value == nullptr) return "the answer has no " + l.total;
+    const auto total = count_of(*total_value);
+    if (!total || *total < 0) return l.total + " is not a count: " + show(*total_value);
+    const json::array& records = data->get_array();
+    const std::size_t size = options_.page_size;
+    if (records.size() > size)
+      return std::to_string(records.size()) + " records where " + l.page_size + " was " +
+             std::to_string(size);
+    const auto before = static_cast<std::int64_t>((page.number - 1) * size);
+    const auto listed = before + static_cast<std::int64_t>(records.size());
+    if (!records.empty() && *total < listed)
+      return l.total + " " + std::to_string(*total) + " is less than the " +
+             std::to_string(listed) + " records listed up to this page";
+    if (records.size() < size && !records.empty() && *total > listed)
+      return "a short page of " + std::to_string(records.size()) + " records while " + l.total +
+             " " + std::to_string(*total) +
+             " says more follow (does the upstream cap SoLuong? lower page_size)";
+    page.full = records.size() == size;
+
+    std::unordered_set<std::string> codes;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      Entry e;
+      e.index = i + 1;
+      e.raw = json::serialize(records[i]);
+      e.hash = std::hash<std::string>{}(e.raw);
+      MapResult m = map_record(records[i], mapping_, report_.source);
+      e.code = m.code;
+      if (m.dossier) {
+        const json::value* u = records[i].get_object().if_contains(mapping_.fields.updated_at);
+        if (!m.dossier->updated_at || u == nullptr || !u->is_string()) {
+          e.error = mapping_.fields.updated_at +
+                    " is missing or blank: the record has no place in the incremental sync";
+        } else {
+          e.updated = Value{*m.dossier->updated_at, std::string(trimmed(u->get_string()))};
+          e.dossier = std::move(m.dossier);
+        }
+      } else {
+        e.error = m.error;
+        if (const json::object* o = records[i].if_object())
+          if (const json::value* u = o->if_contains(mapping_.fields.updated_at);
+              u != nullptr && u->is_string())
+            e.updated = read_value(*u, mapping_);
+      }
+      if (e.updated) {
+        if (value_ && e.updated->at < value_->at)
+          return "record " + std::to_string(e.index) + " has " + mapping_.fields.updated_at + " " +
+                 e.updated->text + ", before " + l.updated_from + " " + value_->text +
+                 " (the listing ignores the filter)";
+        if (page.max && e.updated->at < page.max->at)
+          return "record " + std::to_string(e.index) + " (" + e.updated->text +
+                 ") comes after a later one (" + page.max->text +
+                 "): the listing is not ordered by " + mapping_.fields.updated_at;
+        page.max = e.updated;
+      }
+      if (!e.code.empty() && !codes.insert(e.code).second)
+        return "the code " + utf8_excerpt(e.code, 80) + " appears twice on one page";
+      page.entries.push_back(std::move(e));
+    }
+    return {};
+  }
+
+  bool at_value(const Entry& e) const { return value_ && e.updated && e.updated->at == value_->at; }
+
+  enum class Disposition { skip, fresh, again };
+
+  // What to do with a good record, given what this sync and the cursor already hold.
+  Disposition dispose(const Entry& e) const {
+    if (!at_value(e)) return Disposition::fresh;
+    const bool stored = delivered_.contains(e.code) || known_.contains(e.code);
+    // The held last page of a group pass is not stored yet: a newer text of one of its records
+    // is stored now, as new unless an earlier page had stored the code.
+    if (auto it = held_.find(e.code); it != held_.end()) {
+      if (it->second == e.hash) return Disposition::skip;
+      return stored ? Disposition::again : Disposition::fresh;
+    }
+    if (auto it = delivered_.find(e.code); it != delivered_.end())
+      return it->second == e.hash ? Disposition::skip : Disposition::again;
+    return stored ? Disposition::again : Disposition::fresh;
+  }
+
+  // Stores the page's records (only those at the cursor's value when `at_value_only`, as the
+  // backward pass does) and moves the cursor: to the page's largest value unless that is the
+  // cursor's own. False (with the error set) when the sink failed.
+  bool commit(const Page& page, bool at_value_only) {
+    std::vector<FetchedRecord> records;
+    std::vector<RejectedRecord> bad;
+    std::vector<std::size_t> bad_hashes;
+    std::size_t fresh = 0;
+    std::size_t again = 0;
+    std::vector<std::pair<std::string, std::size_t>> delivered;  // code, hash
+
+    const bool moves = !at_value_only && page.max && (!value_ || page.max->at > value_->at);
+    const std::optional<Value> next = moves ? page.max : value_;
+    std::set<std::string> codes_at_next;
+    if (!moves) codes_at_next = known_;
+
+    for (const Entry& e : page.entries) {
+      if (at_value_only && e.updated && !at_value(e)) continue;
+      if (!e.dossier) {
+        if (bad_seen_.contains(e.hash) ||
+            std::find(bad_hashes.begin(), bad_hashes.end(), e.hash) != bad_hashes.end())
+          continue;
+        RejectedRecord b;
+        b.position =
+            "page " + std::to_string(page.number) + " from " + options_.listing.updated_from + "=" +
+            (page.from.empty() ? "(start)" : page.from) + ", record " + std::to_string(e.index) +
+            (e.code.empty() ? std::string() : " (" + utf8_excerpt(e.code, 80) + ")");
+        b.reason = e.error;
+        b.excerpt = utf8_excerpt(e.raw, kExcerptBytes);
+        b.code = e.code;
+        b.raw = e.raw;
+        bad.push_back(std::move(b));
+        bad_hashes.push_back(e.hash);
+        continue;
+      }
+      if (next && e.updated->at == next->at) codes_at_next.insert(e.code);
+      const Disposition d = dispose(e);
+      if (d == Disposition::skip) continue;
+      FetchedRecord r;
+      r.dossier = *e.dossier;
+      r.raw = e.raw;
+      r.known = d == Disposition::again;
+      records.push_back(std::move(r));
+      (d == Disposition::fresh ? fresh : again) += 1;
+      delivered.emplace_back(e.code, e.hash);
+    }
+    if (records.empty() && bad.empty() && !moves) return true;
+
+    Cursor cursor;
+    cursor.value = next ? next->text : options_.listing.initial_from;
+    cursor.codes_at_cursor.assign(codes_at_next.begin(), codes_at_next.end());
+    CommitCounts counts;
+    try {
+      counts = sink_.commit_page(std::move(records), std::move(bad), cursor);
+    } catch (const std::exception& e) {
+      return fail("storing page " + std::to_string(page.number) + " failed: " + e.what() +
+                  " (the cursor stays where it was)");
+    }
+    ++report_.commits;
+    report_.records += fresh;
+    report_.redelivered += again;
+    report_.bad += bad_hashes.size();
+    report_.inserted += counts.inserted;
+    report_.updated += counts.updated;
+    report_.cursor = cursor;
+    bad_seen_.insert(bad_hashes.begin(), bad_hashes.end());
+
+    if (moves) {
+      value_ = next;
+      delivered_.clear();
+      held_.clear();
+    }
+    for (auto& [code, hash] : delivered) {
+      if (!value_ || !codes_at_next.contains(code)) continue;
+      delivered_[code] = hash;
+      if (auto it = held_.find(code); it != held_.end()) it->second = hash;
+    }
+    known_ = std::move(codes_at_next);
+    return true;
+  }
+
+  UpstreamSession& session_;
+  const RecordMapping& mapping_;
+  SyncSink& sink_;
+  SyncOptions options_;
+  SyncReport report_;
+  std::size_t requests_ = 0;
+
+  // The cursor as committed: its value (none before the first commit) and the codes at it.
+  std::optional<Value> value_;
+  std::set<std::string> known_;
+  // Codes at the cursor's value delivered in this sync, with the hash of the text delivered.
+  std::unordered_map<std::string, std::size_t> delivered_;
+  // During the backward pass: the records at the value on the held last page (code, hash).
+  std::unordered_map<std::string, std::size_t> held_;
+  // Bad records reported in this sync, by the hash of their text.
+  std::unordered_set<std::size_t> bad_seen_;
+};
+
+}  // namespace
+
+asio::awaitable<SyncReport> sync_motcua(UpstreamSession& session, const RecordMapping& mapping,
+                                        std::string_view source, SyncSink& sink,
+                                        SyncOptions options) {
+  MotcuaSync sync(session, mapping, source, sink, std::move(options));
+  co_return co_await sync.run();
+}
+
+}  // namespace motcua::connectors
