@@ -1,52 +1,13 @@
 #include "net/server_message.hpp"
 
-#include <cstdio>
 #include <stdexcept>
 #include <utility>
 
+#include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
 namespace motcua::net {
-namespace {
-
-// `text` as a JSON string literal, quotes included; UTF-8 passes through unchanged.
-std::string json_quote(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out += '"';
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-          out += escaped;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
-
-}  // namespace
 
 bool ServerRequest::parse_target() {
   auto parsed = boost::urls::parse_origin_form(target);
@@ -78,7 +39,7 @@ ServerRequest ServerRequest::make(std::string method, std::string target, std::s
 ServerResponse ServerResponse::json_error(int status, std::string_view message) {
   ServerResponse response;
   response.status = status;
-  response.body = "{\"error\":" + json_quote(message) + "}";
+  response.body = "{\"error\":" + boost::json::serialize(message) + "}";
   return response;
 }
 
