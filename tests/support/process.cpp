@@ -96,6 +96,70 @@ ProcessResult run_process(const std::filesystem::path& program,
 
 // The environment may point elsewhere (e.g. at an installed tree); the build's own paths are the
 // default.
+BackgroundProcess::BackgroundProcess(const std::filesystem::path& program,
+                                     const std::vector<std::string>& args) {
+  int out_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  std::vector<std::string> argv_storage{program.string()};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_storage)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out_pipe[1]);
+  if (rc != 0) {
+    close(out_pipe[0]);
+    check(rc, ("spawn " + program.string()).c_str());
+  }
+  pid_ = pid;
+  out_ = out_pipe[0];
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    // Give it a moment to stop cleanly, then make sure.
+    for (int i = 0; i < 100 && waitpid(pid_, &status, WNOHANG) == 0; ++i)
+      poll(nullptr, 0, 20);
+    if (waitpid(pid_, &status, WNOHANG) == 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+    }
+  }
+  if (out_ >= 0) close(out_);
+}
+
+std::string BackgroundProcess::wait_for_line(const std::string& text,
+                                             std::chrono::milliseconds deadline) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  char buf[4096];
+  while (true) {
+    for (std::size_t end; (end = buffer_.find('\n')) != std::string::npos;) {
+      std::string line = buffer_.substr(0, end);
+      buffer_.erase(0, end + 1);
+      if (line.find(text) != std::string::npos) return line;
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return {};
+    pollfd fd{out_, POLLIN, 0};
+    const int n = poll(&fd, 1, static_cast<int>(left.count()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return {};
+    const ssize_t got = read(out_, buf, sizeof buf);
+    if (got <= 0) return {};
+    buffer_.append(buf, static_cast<std::size_t>(got));
+  }
+}
+
 std::filesystem::path binary_dir() {
   const char* dir = std::getenv("MOTCUA_BINARY_DIR");
   return dir ? dir : MOTCUA_BINARY_DIR;

@@ -20,6 +20,24 @@ ProcessResult run_process(const std::filesystem::path& program,
                           const std::vector<std::string>& args,
                           std::chrono::milliseconds deadline = std::chrono::seconds(60));
 
+// A server process for acceptance tests: started with its stdout piped, killed (SIGTERM, then
+// SIGKILL) when the object goes away.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::filesystem::path& program, const std::vector<std::string>& args);
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+  // The first line of its stdout that contains `text`, or "" when the deadline passes first or
+  // the process exits.
+  std::string wait_for_line(const std::string& text, std::chrono::milliseconds deadline);
+
+ private:
+  int pid_ = -1;
+  int out_ = -1;
+  std::string buffer_;
+};
+
 // The build tree's binaries and the source tree's files, from the environment ctest sets.
 std::filesystem::path binary_dir();
 std::filesystem::path source_dir();
