@@ -23,6 +23,28 @@ void check(int rc, const char* what) {
   if (rc != 0) throw std::runtime_error(std::string(what) + ": " + std::strerror(rc));
 }
 
+// Starts `program` with stdin from /dev/null, stdout to out_fd and stderr to err_fd (-1: this
+// process's stderr). Throws when it cannot be started.
+pid_t spawn(const std::filesystem::path& program, const std::vector<std::string>& args, int out_fd,
+            int err_fd) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+  if (err_fd >= 0) posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  std::vector<std::string> argv_storage{program.string()};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_storage)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  check(rc, ("spawn " + program.string()).c_str());
+  return pid;
+}
+
 }  // namespace
 
 ProcessResult run_process(const std::filesystem::path& program,
@@ -32,29 +54,16 @@ ProcessResult run_process(const std::filesystem::path& program,
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0)
     throw std::runtime_error("pipe failed");
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-
-  std::vector<std::string> argv_storage{program.string()};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_storage)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
+  pid_t pid = -1;
+  try {
+    pid = spawn(program, args, out_pipe[1], err_pipe[1]);
+  } catch (...) {
+    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
+      close(fd);
+    throw;
+  }
   close(out_pipe[1]);
   close(err_pipe[1]);
-  if (rc != 0) {
-    close(out_pipe[0]);
-    close(err_pipe[0]);
-    check(rc, ("spawn " + program.string()).c_str());
-  }
 
   ProcessResult result;
   const auto until = std::chrono::steady_clock::now() + deadline;
@@ -94,30 +103,19 @@ ProcessResult run_process(const std::filesystem::path& program,
   return result;
 }
 
-// The environment may point elsewhere (e.g. at an installed tree); the build's own paths are the
-// default.
 BackgroundProcess::BackgroundProcess(const std::filesystem::path& program,
                                      const std::vector<std::string>& args) {
   int out_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  std::vector<std::string> argv_storage{program.string()};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_storage)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(out_pipe[1]);
-  if (rc != 0) {
+  pid_t pid = -1;
+  try {
+    pid = spawn(program, args, out_pipe[1], -1);
+  } catch (...) {
     close(out_pipe[0]);
-    check(rc, ("spawn " + program.string()).c_str());
+    close(out_pipe[1]);
+    throw;
   }
+  close(out_pipe[1]);
   pid_ = pid;
   out_ = out_pipe[0];
 }
@@ -160,6 +158,8 @@ std::string BackgroundProcess::wait_for_line(const std::string& text,
   }
 }
 
+// The environment may point elsewhere (e.g. at an installed tree); the build's own paths are the
+// default.
 std::filesystem::path binary_dir() {
   const char* dir = std::getenv("MOTCUA_BINARY_DIR");
   return dir ? dir : MOTCUA_BINARY_DIR;
