@@ -194,4 +194,63 @@ const char* severity_title(Severity s) {
   return "";
 }
 
+namespace {
+
+std::string instant_or_blank(const std::optional<Instant>& t, const Style& s) {
+  return t ? format_vn(*t, s.utc_offset) : std::string("(trống)");
+}
+
+}  // namespace
+
+std::string deadline_rewritten(const Dossier& d, bool finish_field,
+                               const std::optional<Instant>& old_value,
+                               const std::optional<Instant>& new_value, int edits, const Style& s) {
+  std::string out = subject(d) + ": ";
+  out += finish_field ? "ngày kết thúc xử lý" : "hạn trả kết quả";
+  out +=
+      " bị sửa từ " + instant_or_blank(old_value, s) + " thành " + instant_or_blank(new_value, s);
+  if (edits > 1) out += " (" + std::to_string(edits) + " lần sửa)";
+  out +=
+      " mà không có yêu cầu bổ sung hay văn bản xin lỗi kèm theo. Đề nghị kiểm tra thao tác "
+      "điều chỉnh hạn (“đặt lại hồ sơ quá hạn”) và bảo đảm kết quả đúng hạn được tính "
+      "trung thực.";
+  return out;
+}
+
+std::string portal_missing(const Dossier& d, const std::string& portal, Instant received,
+                           Instant checked, const Style& s) {
+  return subject(d) + " tiếp nhận ngày " + format_vn(received, s.utc_offset) +
+         " chưa có trên Cổng dịch vụ công (" + portal + ", tra cứu lúc " +
+         format_vn(checked, s.utc_offset) +
+         "). Đề nghị kiểm tra việc đồng bộ hồ sơ lên Cổng dịch vụ công.";
+}
+
+std::string status_mismatch(const Dossier& d, const std::string& portal,
+                            const std::optional<Status>& portal_status,
+                            const std::optional<Instant>& portal_finished, const Style& s) {
+  std::string out = subject(d) + ": Cổng dịch vụ công (" + portal + ") ghi trạng thái “";
+  out += portal_status ? status_name_vi(*portal_status) : "(trống)";
+  out += "”";
+  if (portal_finished != d.finished_at)
+    out += ", ngày kết thúc xử lý " + instant_or_blank(portal_finished, s);
+  out += "; hệ thống một cửa ghi “";
+  out += status_name_vi(d.status);
+  out += "”";
+  if (portal_finished != d.finished_at)
+    out += ", ngày kết thúc xử lý " + instant_or_blank(d.finished_at, s);
+  out += ". Đề nghị đồng bộ lại hồ sơ lên Cổng dịch vụ công.";
+  return out;
+}
+
+std::string source_stale(const std::string& source, const std::optional<Instant>& last_success,
+                         const std::string& last_error, int failures, const Style& s) {
+  std::string out = "Nguồn dữ liệu " + source + " ";
+  out += last_success ? "không đồng bộ được từ " + format_vn(*last_success, s.utc_offset)
+                      : std::string("chưa đồng bộ được lần nào");
+  if (failures > 0) out += " (" + std::to_string(failures) + " lần lỗi liên tiếp)";
+  if (!last_error.empty()) out += "; lỗi gần nhất: " + last_error;
+  out += ". Các cảnh báo của nguồn này có thể chưa đầy đủ; đề nghị kiểm tra kết nối.";
+  return out;
+}
+
 }  // namespace motcua::sla::messages

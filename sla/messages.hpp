@@ -2,6 +2,7 @@
 // The Vietnamese text an official reads in a finding: which dossier, which procedure and agency,
 // how late in working days and hours, and what to do now. All of the rules' wording lives here.
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "sla/dossier.hpp"
@@ -34,6 +35,17 @@ std::string repeat_supplement(const Dossier& d, int requests, const Style& s);
 std::string supplement_reason_missing(const Dossier& d, const SupplementRequest& r, int blank_count,
                                       const Style& s);
 std::string refusal_reason_missing(const Dossier& d, const Style& s);
+// `finish_field`: NgayKetThucXuLy was edited, else NgayHenTra.
+std::string deadline_rewritten(const Dossier& d, bool finish_field,
+                               const std::optional<Instant>& old_value,
+                               const std::optional<Instant>& new_value, int edits, const Style& s);
+std::string portal_missing(const Dossier& d, const std::string& portal, Instant received,
+                           Instant checked, const Style& s);
+std::string status_mismatch(const Dossier& d, const std::string& portal,
+                            const std::optional<Status>& portal_status,
+                            const std::optional<Instant>& portal_finished, const Style& s);
+std::string source_stale(const std::string& source, const std::optional<Instant>& last_success,
+                         const std::string& last_error, int failures, const Style& s);
 
 // Short Vietnamese titles for listings: "Quá hạn", "Chưa có văn bản xin lỗi", "Nghiêm trọng".
 const char* rule_title(Rule r);

@@ -91,8 +91,11 @@ namespace {
 // One evaluation: the dossier, its deadline math and where findings go.
 class Evaluation {
  public:
-  Evaluation(const Evaluator& e, const Dossier& d, Instant now, std::vector<Finding>& out)
-      : config_(e.config()),
+  Evaluation(const Evaluator& e, const Dossier& d, Instant now, std::vector<Finding>& out,
+             const StoreFacts* facts)
+      : evaluator_(e),
+        facts_(facts),
+        config_(e.config()),
         calendar_(e.calendar()),
         d_(d),
         now_(now),
@@ -119,6 +122,10 @@ class Evaluation {
     apology_late();
     repeat_supplement();
     reason_missing();
+    if (facts_) {
+      deadline_rewritten();
+      portal_rules();
+    }
   }
 
  private:
@@ -299,6 +306,74 @@ class Evaluation {
     f.message = messages::refusal_reason_missing(d_, style_);
   }
 
+  // deadline_rewritten: NgayHenTra or NgayKetThucXuLy replaced (or cleared) without a
+  // supplementation request or an apology that explains it. An explanation either arrived with the
+  // edit (the counts grew) or is in the record: the new NgayHenTra is a date a supplementation
+  // request or an apology names (the one-stop system moves NgayHenTra itself when the applicant's
+  // supplementation comes in, DOMAIN.md "Deadlines").
+  void deadline_rewritten() {
+    if (!wanted(Rule::deadline_rewritten)) return;
+    const DeadlineEdit* first = nullptr;
+    const DeadlineEdit* last = nullptr;
+    int count = 0;
+    for (const auto& e : facts_->edits) {
+      if (!e.old_value || e.old_value == e.new_value || e.arrived_with_explanation ||
+          explained_by_record(e))
+        continue;
+      if (!first) first = &e;
+      last = &e;
+      ++count;
+    }
+    if (!first) return;
+    Finding& f = add(Rule::deadline_rewritten, first->observed_at);
+    f.message = messages::deadline_rewritten(d_, last->field == DeadlineEdit::Field::finished_at,
+                                             last->old_value, last->new_value, count, style_);
+  }
+
+  bool explained_by_record(const DeadlineEdit& e) const {
+    if (e.field != DeadlineEdit::Field::due_at || !e.new_value) return false;
+    const auto names = [&](const std::optional<Instant>& t) { return t == e.new_value; };
+    return std::any_of(d_.supplements.begin(), d_.supplements.end(),
+                       [&](const SupplementRequest& s) {
+                         return names(s.due_after) || names(s.due_before);
+                       }) ||
+           std::any_of(d_.apologies.begin(), d_.apologies.end(),
+                       [&](const Apology& a) { return names(a.due_after) || names(a.due_before); });
+  }
+
+  // portal_missing and status_mismatch judge the portal's answer only when it was given after the
+  // grace period had passed: an early "not found" or an old copy says nothing about the sync.
+  void portal_rules() {
+    bool missing_done = false;
+    bool mismatch_done = false;
+    for (const auto& c : facts_->portal) {
+      if (!c.found && !missing_done) missing_done = portal_missing(c);
+      if (c.found && !mismatch_done) mismatch_done = status_mismatch(c);
+    }
+  }
+
+  bool portal_missing(const PortalCopy& c) {
+    if (!wanted(Rule::portal_missing) || !d_.received_at || dl_.clock == Clock::not_started)
+      return false;
+    const Instant due = evaluator_.after(*d_.received_at, config_.portal_missing_after);
+    if (c.checked_at < due || now_ < due) return false;
+    add(Rule::portal_missing, due).message =
+        messages::portal_missing(d_, c.portal, *d_.received_at, c.checked_at, style_);
+    return true;
+  }
+
+  bool status_mismatch(const PortalCopy& c) {
+    if (!wanted(Rule::status_mismatch) || !d_.updated_at) return false;
+    if (c.status == d_.status && c.finished_at == d_.finished_at) return false;
+    const Instant due = evaluator_.after(*d_.updated_at, config_.status_mismatch_after);
+    if (c.checked_at < due || now_ < due) return false;
+    add(Rule::status_mismatch, due).message =
+        messages::status_mismatch(d_, c.portal, c.status, c.finished_at, style_);
+    return true;
+  }
+
+  const Evaluator& evaluator_;
+  const StoreFacts* facts_;
   const RulesConfig& config_;
   const WorkingCalendar& calendar_;
   const Dossier& d_;
@@ -310,10 +385,32 @@ class Evaluation {
 
 }  // namespace
 
-void Evaluator::evaluate(
-    const Dossier& d, Instant now, std::vector<Finding>& out,
-    const Dossier* /*previous: deadline_rewritten, evaluated with the store*/) const {
-  Evaluation(*this, d, now, out).run();
+void Evaluator::evaluate(const Dossier& d, Instant now, std::vector<Finding>& out,
+                         const StoreFacts* facts) const {
+  Evaluation(*this, d, now, out, facts).run();
+}
+
+Instant Evaluator::after(Instant from, const Duration& d) const {
+  if (d.is_working())
+    return calendar_.add_working_time(from, d.working_time(calendar_.working_day_length()));
+  return from + seconds(d.amount);
+}
+
+void Evaluator::evaluate_source(const SourceFacts& s, Instant now,
+                                std::vector<Finding>& out) const {
+  const auto& settings = config_[Rule::source_stale];
+  if (!settings.enabled) return;
+  const std::optional<Instant>& base = s.last_success ? s.last_success : s.first_attempt;
+  if (!base) return;
+  const Instant due = after(*base, config_.source_stale_after);
+  if (now <= due) return;
+  Finding& f = out.emplace_back();
+  f.rule = Rule::source_stale;
+  f.severity = settings.severity;
+  f.source = s.name;
+  f.since = due;
+  f.message = messages::source_stale(s.name, s.last_success, s.last_error, s.consecutive_failures,
+                                     {calendar_.utc_offset(), calendar_.working_day_length()});
 }
 
 }  // namespace motcua::sla

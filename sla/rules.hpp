@@ -4,6 +4,8 @@
 #include <array>
 #include <chrono>
 #include <optional>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "sla/calendar.hpp"
@@ -52,14 +54,56 @@ struct Deadlines {
 };
 Deadlines compute_deadlines(const Dossier& d);
 
+// What the store knows about a dossier beyond its current record: the inputs of
+// deadline_rewritten, portal_missing and status_mismatch. The daemon gathers them; the rules stay
+// pure.
+struct DeadlineEdit {
+  enum class Field : std::uint8_t { due_at, finished_at } field = Field::due_at;
+  std::optional<Instant> old_value;  // set: the edit replaced or cleared a value
+  std::optional<Instant> new_value;
+  Instant observed_at{};  // when the daemon first saw the new value
+  // A supplementation request or an apology arrived with the edit (their counts grew).
+  bool arrived_with_explanation = false;
+};
+
+// The portal's answer to the last lookup of a dossier, from one `dvc` source.
+struct PortalCopy {
+  std::string portal;  // the dvc source's name
+  Instant checked_at{};
+  bool found = false;
+  std::optional<Status> status;        // TrangThaiHoSo of the portal's copy
+  std::optional<Instant> finished_at;  // NgayKetThucXuLy of the portal's copy
+};
+
+struct StoreFacts {
+  std::span<const DeadlineEdit> edits;  // oldest first
+  std::span<const PortalCopy> portal;   // at most one per configured dvc source
+};
+
+// A source's sync record, for source_stale.
+struct SourceFacts {
+  std::string name;
+  std::optional<Instant> first_attempt;  // the earliest attempt the daemon knows of
+  std::optional<Instant> last_success;
+  std::string last_error;
+  int consecutive_failures = 0;
+};
+
 class Evaluator {
  public:
   Evaluator(const WorkingCalendar& calendar, RulesConfig config);
 
-  // Appends the findings for `d` as of `now`. `previous` is the stored earlier version of the same
-  // record, when there is one (used by deadline_rewritten, which needs the store).
+  // Appends the findings for `d` as of `now`. `facts` feeds the rules that need the store
+  // (deadline_rewritten, portal_missing, status_mismatch); without it they stay silent.
   void evaluate(const Dossier& d, Instant now, std::vector<Finding>& out,
-                const Dossier* previous = nullptr) const;
+                const StoreFacts* facts = nullptr) const;
+
+  // source_stale: appends a finding when the source has not synced successfully for
+  // `source_stale_after` (counted from its first attempt when it never has).
+  void evaluate_source(const SourceFacts& s, Instant now, std::vector<Finding>& out) const;
+
+  // `from` plus a threshold in clock or working time.
+  Instant after(Instant from, const Duration& d) const;
 
   const RulesConfig& config() const { return config_; }
   const WorkingCalendar& calendar() const { return calendar_; }

@@ -123,12 +123,18 @@ struct DossierStore::Impl {
         changes(db,
                 "SELECT field, old_value, new_value, observed_at, record_updated_at, "
                 "supplements_before, supplements_after, apologies_before, apologies_after "
-                "FROM deadline_history WHERE source = ?1 AND code = ?2 ORDER BY id") {}
+                "FROM deadline_history WHERE source = ?1 AND code = ?2 ORDER BY id"),
+        unexplained(db,
+                    "SELECT field, old_value, new_value, observed_at, record_updated_at, "
+                    "supplements_before, supplements_after, apologies_before, apologies_after, "
+                    "code FROM deadline_history WHERE source = ?1 AND old_value IS NOT NULL "
+                    "AND supplements_after <= supplements_before "
+                    "AND apologies_after <= apologies_before ORDER BY code, id") {}
 
   SQLite::Statement find, insert, update, update_same_receipt, insert_raw, update_raw, touch,
       add_change;
   SQLite::Statement get_body, get_raw, get_sightings, scan_all, scan_source, count_all,
-      count_source, changes;
+      count_source, changes, unexplained;
   std::string body;  // the encoding buffer, reused across records
 };
 
@@ -321,6 +327,28 @@ std::int64_t DossierStore::count(std::string_view source) {
   return st.getColumn(0).getInt64();
 }
 
+namespace {
+
+// Columns 0–8 of the deadline history queries.
+DeadlineChange read_change(const SQLite::Statement& st, std::string_view source,
+                           std::string_view code) {
+  DeadlineChange c;
+  c.source = source;
+  c.code = code;
+  c.field = get_view(st, 0) == "due_at" ? DeadlineField::due_at : DeadlineField::finished_at;
+  c.old_value = get_instant(st, 1);
+  c.new_value = get_instant(st, 2);
+  c.observed_at = instant(st.getColumn(3).getInt64());
+  c.record_updated_at = get_instant(st, 4);
+  c.supplements_before = st.getColumn(5).getInt();
+  c.supplements_after = st.getColumn(6).getInt();
+  c.apologies_before = st.getColumn(7).getInt();
+  c.apologies_after = st.getColumn(8).getInt();
+  return c;
+}
+
+}  // namespace
+
 std::vector<DeadlineChange> DossierStore::deadline_changes(std::string_view source,
                                                            std::string_view code) {
   SQLite::Statement& st = impl_->changes;
@@ -328,21 +356,18 @@ std::vector<DeadlineChange> DossierStore::deadline_changes(std::string_view sour
   bind_text_copy(st, 1, source);
   bind_text_copy(st, 2, code);
   std::vector<DeadlineChange> out;
-  while (st.executeStep()) {
-    DeadlineChange c;
-    c.source = source;
-    c.code = code;
-    c.field = get_view(st, 0) == "due_at" ? DeadlineField::due_at : DeadlineField::finished_at;
-    c.old_value = get_instant(st, 1);
-    c.new_value = get_instant(st, 2);
-    c.observed_at = instant(st.getColumn(3).getInt64());
-    c.record_updated_at = get_instant(st, 4);
-    c.supplements_before = st.getColumn(5).getInt();
-    c.supplements_after = st.getColumn(6).getInt();
-    c.apologies_before = st.getColumn(7).getInt();
-    c.apologies_after = st.getColumn(8).getInt();
-    out.push_back(std::move(c));
-  }
+  while (st.executeStep())
+    out.push_back(read_change(st, source, code));
+  return out;
+}
+
+std::vector<DeadlineChange> DossierStore::unexplained_deadline_changes(std::string_view source) {
+  SQLite::Statement& st = impl_->unexplained;
+  ResetOnExit reset(st);
+  bind_text_copy(st, 1, source);
+  std::vector<DeadlineChange> out;
+  while (st.executeStep())
+    out.push_back(read_change(st, source, get_view(st, 9)));
   return out;
 }
 

@@ -98,6 +98,12 @@ class DossierStore {
   // The deadline history of one dossier, oldest first.
   std::vector<DeadlineChange> deadline_changes(std::string_view source, std::string_view code);
 
+  // The candidates of deadline_rewritten in one source: changes that replaced or cleared a value
+  // (not a first value) while neither supplementation requests nor apologies arrived, ordered by
+  // dossier code, then oldest first. Normally few: a one-stop system moves a deadline itself only
+  // together with a request or an apology.
+  std::vector<DeadlineChange> unexplained_deadline_changes(std::string_view source);
+
  private:
   struct Impl;
   void upsert_one(const StoredRecord& record, std::int64_t seen_at, UpsertStats& stats);

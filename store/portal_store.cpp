@@ -42,9 +42,15 @@ struct PortalStore::Impl {
             "WHERE d.received_at >= ?2 AND (?4 = '' OR d.source = ?4) "
             "AND NOT (p.found IS 1 AND p.status IS d.status AND p.finished_at IS d.finished_at) "
             "ORDER BY p.last_checked_at IS NOT NULL, p.last_checked_at, d.received_at, d.id "
-            "LIMIT ?3") {}
+            "LIMIT ?3"),
+        disagree(db,
+                 "SELECT p.code, p.portal, p.last_checked_at, p.found, p.status, p.finished_at, "
+                 "p.first_seen_on_portal FROM portal_lookup p JOIN dossier d "
+                 "ON d.source = p.source AND d.code = p.code WHERE p.source = ?1 "
+                 "AND NOT (p.found IS 1 AND p.status IS d.status "
+                 "AND p.finished_at IS d.finished_at) ORDER BY p.code, p.portal") {}
 
-  SQLite::Statement put, get, due;
+  SQLite::Statement put, get, due, disagree;
 };
 
 PortalStore::PortalStore(Database& db) : db_(db), impl_(std::make_unique<Impl>(db.sql())) {}
@@ -91,6 +97,25 @@ std::optional<PortalState> PortalStore::get(std::string_view portal, std::string
   p.raw = get_text(st, 4);
   p.first_seen_on_portal = get_instant(st, 5);
   return p;
+}
+
+std::vector<PortalState> PortalStore::disagreements(std::string_view source) {
+  SQLite::Statement& st = impl_->disagree;
+  ResetOnExit reset(st);
+  bind_text_copy(st, 1, source);
+  std::vector<PortalState> out;
+  while (st.executeStep()) {
+    PortalState& p = out.emplace_back();
+    p.source = source;
+    p.code = get_text(st, 0);
+    p.portal = get_text(st, 1);
+    p.last_checked_at = instant(st.getColumn(2).getInt64());
+    p.found = st.getColumn(3).getInt() != 0;
+    p.status = get_status(st, 4);
+    p.finished_at = get_instant(st, 5);
+    p.first_seen_on_portal = get_instant(st, 6);
+  }
+  return out;
 }
 
 std::vector<LookupCandidate> PortalStore::due_for_lookup(std::string_view portal,

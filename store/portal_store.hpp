@@ -69,6 +69,11 @@ class PortalStore {
   // portal has not yet confirmed in the state the one-stop record shows (not found, or found with
   // another status or finish time), never-checked first, then the longest unchecked, at most
   // `limit`. `source` narrows to one one-stop source; empty means all.
+  // Every last answer, from any portal, that disagrees with a stored dossier of `source`: not
+  // found, or found with another status or finish time. The inputs of portal_missing and
+  // status_mismatch; ordered by code, then portal. `raw` is left empty.
+  std::vector<PortalState> disagreements(std::string_view source);
+
   std::vector<LookupCandidate> due_for_lookup(std::string_view portal, sla::Instant received_since,
                                               std::size_t limit, std::string_view source = {});
 

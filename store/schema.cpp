@@ -113,8 +113,19 @@ CREATE TABLE quarantine_total (
 );
 )sql";
 
+// Version 2: when the daemon first tried each source, so source_stale can tell a source that has
+// never synced since it was configured from one that was just added. Existing rows take their
+// earliest known time.
+constexpr std::string_view kVersion2 = R"sql(
+ALTER TABLE source_health ADD COLUMN first_attempt INTEGER;
+UPDATE source_health SET first_attempt = min(coalesce(last_attempt, last_success, last_failure),
+                                             coalesce(last_success, last_attempt, last_failure),
+                                             coalesce(last_failure, last_attempt, last_success));
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "dossiers, deadline history, sync state, portal lookups, quarantine", kVersion1},
+    {2, "first sync attempt per source", kVersion2},
 };
 
 }  // namespace

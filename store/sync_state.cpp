@@ -17,7 +17,7 @@ constexpr std::size_t kMaxErrorBytes = 4096;
 
 constexpr const char* kHealthColumns =
     "SELECT source, last_attempt, last_success, last_failure, last_error, consecutive_failures, "
-    "records_synced FROM source_health ";
+    "records_synced, first_attempt FROM source_health ";
 
 SourceHealth read_health(const SQLite::Statement& st) {
   SourceHealth h;
@@ -28,6 +28,7 @@ SourceHealth read_health(const SQLite::Statement& st) {
   h.last_error = get_text(st, 4);
   h.consecutive_failures = st.getColumn(5).getInt();
   h.records_synced = st.getColumn(6).getInt64();
+  h.first_attempt = get_instant(st, 7);
   return h;
 }
 
@@ -46,8 +47,10 @@ struct SyncState::Impl {
         is_stored(db, "SELECT 1 FROM dossier WHERE source = ?1 AND code = ?2"),
         drop_cursor(db, "DELETE FROM sync_cursor WHERE source = ?1"),
         attempt(db,
-                "INSERT INTO source_health (source, last_attempt) VALUES (?1, ?2) "
-                "ON CONFLICT (source) DO UPDATE SET last_attempt = excluded.last_attempt"),
+                "INSERT INTO source_health (source, last_attempt, first_attempt) "
+                "VALUES (?1, ?2, ?2) "
+                "ON CONFLICT (source) DO UPDATE SET last_attempt = excluded.last_attempt, "
+                "first_attempt = coalesce(first_attempt, excluded.last_attempt)"),
         success(db,
                 "INSERT INTO source_health (source, last_success) VALUES (?1, ?2) "
                 "ON CONFLICT (source) DO UPDATE SET last_success = excluded.last_success, "

@@ -34,6 +34,7 @@ struct SyncCursor {
 
 struct SourceHealth {
   std::string source;
+  std::optional<sla::Instant> first_attempt;  // the first record_attempt
   std::optional<sla::Instant> last_attempt;
   std::optional<sla::Instant> last_success;
   std::optional<sla::Instant> last_failure;
