@@ -10,13 +10,20 @@
 #include <boost/asio/use_future.hpp>
 #include <fstream>
 #include <optional>
+#include <span>
+#include <string_view>
+#include <unordered_map>
 
+#include "connectors/dvc_lookup.hpp"
 #include "connectors/file_source.hpp"
 #include "connectors/motcua_sync.hpp"
 #include "connectors/upstream_session.hpp"
 #include "daemon/store_sink.hpp"
 #include "net/http_client.hpp"
 #include "store/dossier_store.hpp"
+#include "store/portal_store.hpp"
+#include "store/quarantine.hpp"
+#include "store/sync_state.hpp"
 
 namespace motcua::daemon {
 
@@ -86,18 +93,15 @@ std::string read_secret(const std::filesystem::path& file) {
 // The state the HTTP sources sync into, opened on first use.
 struct State {
   explicit State(const std::filesystem::path& file)
-      : db(file), dossiers(db), sync(db, dossiers), quarantine(db) {}
+      : db(file), dossiers(db), sync(db, dossiers), portal(db), quarantine(db) {}
   store::Database db;
   store::DossierStore dossiers;
   store::SyncState sync;
+  store::PortalStore portal;
   store::Quarantine quarantine;
 };
 
-// Source kind `motcua`: one incremental sync into the store, then every stored dossier of the
-// source is evaluated, in batches so memory stays flat however many are stored.
-void sync_and_evaluate(const config::SourceConfig& src, const connectors::RecordMapping& mapping,
-                       State& state, const sla::Evaluator& evaluator, sla::Instant now,
-                       SourceRun& run, std::vector<sla::Finding>& findings) {
+connectors::UpstreamEndpoint endpoint_of(const config::SourceConfig& src) {
   connectors::UpstreamEndpoint endpoint;
   endpoint.url = src.url;
   endpoint.username = src.username;
@@ -105,24 +109,39 @@ void sync_and_evaluate(const config::SourceConfig& src, const connectors::Record
   endpoint.dstcode = src.dstcode;
   endpoint.madonvi = src.madonvi;
   endpoint.session_expired_code = src.session_expired_code;
+  return endpoint;
+}
 
-  net::ClientOptions client_options;
-  client_options.verify_tls = src.tls_verify;
-  client_options.ca_file = src.ca_file;
-  client_options.request_timeout =
-      std::chrono::duration_cast<std::chrono::milliseconds>(src.timeout);
+net::ClientOptions client_options_of(const config::SourceConfig& src) {
+  net::ClientOptions options;
+  options.verify_tls = src.tls_verify;
+  options.ca_file = src.ca_file;
+  options.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(src.timeout);
+  return options;
+}
+
+// Runs one upstream conversation of a source to its end on a private io_context.
+template <typename Work>
+auto run_upstream(const config::SourceConfig& src, Work work) {
   boost::asio::io_context io;
-  net::HttpClient client(io.get_executor(), client_options);
-  connectors::UpstreamSession session(client, endpoint);
+  net::HttpClient client(io.get_executor(), client_options_of(src));
+  connectors::UpstreamSession session(client, endpoint_of(src));
+  auto future = boost::asio::co_spawn(io, work(session), boost::asio::use_future);
+  io.run();
+  return future.get();
+}
+
+// Source kind `motcua`: one incremental sync into the store.
+void sync_source(const config::SourceConfig& src, const connectors::RecordMapping& mapping,
+                 State& state, sla::Instant now, SourceRun& run) {
   StoreSink sink(state.db, state.sync, state.quarantine, src.name, [now] { return now; });
   connectors::SyncOptions options;
   options.page_size = static_cast<std::size_t>(src.page_size);
   state.sync.record_attempt(src.name, now);
-  auto future =
-      boost::asio::co_spawn(io, connectors::sync_motcua(session, mapping, src.name, sink, options),
-                            boost::asio::use_future);
-  io.run();
-  const connectors::SyncReport report = future.get();
+  const connectors::SyncReport report =
+      run_upstream(src, [&](connectors::UpstreamSession& session) {
+        return connectors::sync_motcua(session, mapping, src.name, sink, options);
+      });
   run.records = report.records;
   run.bad = report.bad;
   if (report.ok()) {
@@ -138,61 +157,230 @@ void sync_and_evaluate(const config::SourceConfig& src, const connectors::Record
   spdlog::info("source {}: {} records fetched ({} new, {} changed), {} bad, {} pages in {} ms",
                src.name, report.records, report.inserted, report.updated, report.bad, report.pages,
                report.duration.count());
-  state.dossiers.for_each(src.name, 10000, [&](std::span<const sla::Dossier> batch) {
+}
+
+// How many dossiers one cycle asks the portal about: what `rate_limit` allows in one
+// `poll_interval`, so a cycle never runs into the next.
+std::size_t lookups_per_cycle(const config::SourceConfig& src) {
+  constexpr std::size_t kUnlimited = 10000;
+  if (src.rate_limit <= 0) return kUnlimited;
+  const double budget = src.rate_limit * static_cast<double>(src.poll_interval.count());
+  return std::clamp<std::size_t>(static_cast<std::size_t>(budget), 1, 1000000);
+}
+
+// Source kind `dvc`: the stored dossiers received within `lookback` that the portal has not yet
+// confirmed in the state the one-stop system shows are looked up; the answers are stored for
+// portal_missing and status_mismatch. A copy that cannot be read is quarantined.
+void lookup_source(const config::SourceConfig& src, const connectors::RecordMapping& mapping,
+                   State& state, sla::Instant now, SourceRun& run) {
+  state.sync.record_attempt(src.name, now);
+  const auto candidates =
+      state.portal.due_for_lookup(src.name, now - src.lookback, lookups_per_cycle(src));
+  std::vector<std::string> codes;
+  codes.reserve(candidates.size());
+  for (const auto& c : candidates)
+    codes.push_back(c.code);
+  connectors::LookupOptions options;
+  options.concurrency = static_cast<std::size_t>(std::max(1, src.concurrency));
+  options.rate_limit = src.rate_limit;
+  const connectors::LookupReport report =
+      codes.empty() ? connectors::LookupReport{}
+                    : run_upstream(src, [&](connectors::UpstreamSession& session) {
+                        return connectors::lookup_dossiers(session, mapping, src.name,
+                                                           std::move(codes), options);
+                      });
+
+  std::vector<store::PortalObservation> seen;
+  std::vector<store::QuarantineEntry> unreadable;
+  for (std::size_t i = 0; i < report.results.size(); ++i) {
+    const auto& r = report.results[i];
+    if (r.ok()) {
+      seen.push_back({candidates[i].source, r.code, r.found,
+                      r.found ? std::optional(r.status) : std::nullopt, r.finished_at, r.raw});
+    } else if (r.found) {
+      unreadable.push_back({src.name, "TraCuuHoSo " + r.code, r.error, r.raw});
+      spdlog::warn("source {}: {}", src.name, r.error);
+    } else if (r.looked_up) {
+      spdlog::warn("source {}: {}", src.name, r.error);
+    }
+  }
+  {
+    store::Transaction tx(state.db);
+    if (!unreadable.empty()) state.quarantine.add(unreadable, now);
+    state.portal.record(src.name, seen, now);
+    tx.commit();
+  }
+  run.records = report.requests;
+  run.dossiers = seen.size();
+  run.bad = unreadable.size();
+  const bool ok = report.error.empty() && (codes.empty() || report.reachable);
+  if (ok) {
+    state.sync.record_success(src.name, now);
+  } else {
+    const std::string why = report.error.empty() ? "no lookup was answered" : report.error;
+    state.sync.record_failure(src.name, now, why);
+    spdlog::error("source {}: {}", src.name, why);
+  }
+  run.read = ok || report.reachable;
+  if (!run.read) run.error = report.error.empty() ? "no lookup was answered" : report.error;
+  spdlog::info(
+      "source {}: {} dossiers looked up on the portal ({} found, {} missing, {} failed) "
+      "in {} ms",
+      src.name, report.requests, report.found, report.missing, report.failed,
+      report.duration.count());
+}
+
+// The store-side facts of one source's dossiers, indexed by code for the evaluation pass.
+class SourceFacts {
+ public:
+  SourceFacts(State& state, const std::string& source, const std::vector<std::string>& portals) {
+    for (const auto& c : state.dossiers.unexplained_deadline_changes(source)) {
+      sla::DeadlineEdit& e = edits_.emplace_back();
+      e.field = c.field == store::DeadlineField::due_at ? sla::DeadlineEdit::Field::due_at
+                                                        : sla::DeadlineEdit::Field::finished_at;
+      e.old_value = c.old_value;
+      e.new_value = c.new_value;
+      e.observed_at = c.observed_at;
+      edit_codes_.push_back(c.code);
+    }
+    for (auto& p : state.portal.disagreements(source)) {
+      // Answers of a portal no longer configured say nothing now.
+      if (std::find(portals.begin(), portals.end(), p.portal) == portals.end()) continue;
+      copies_.push_back({std::move(p.portal), p.last_checked_at, p.found, p.status, p.finished_at});
+      copy_codes_.push_back(std::move(p.code));
+    }
+    index(edit_codes_, edits_index_);
+    index(copy_codes_, copies_index_);
+  }
+
+  // nullptr when the store knows nothing more about the dossier than its record.
+  const sla::StoreFacts* find(const std::string& code) {
+    const auto e = edits_index_.find(code);
+    const auto c = copies_index_.find(code);
+    if (e == edits_index_.end() && c == copies_index_.end()) return nullptr;
+    facts_ = {};
+    if (e != edits_index_.end())
+      facts_.edits = std::span(edits_).subspan(e->second.first, e->second.second);
+    if (c != copies_index_.end())
+      facts_.portal = std::span(copies_).subspan(c->second.first, c->second.second);
+    return &facts_;
+  }
+
+ private:
+  using Index = std::unordered_map<std::string_view, std::pair<std::size_t, std::size_t>>;
+  // Rows come ordered by code: each code's rows are one run.
+  static void index(const std::vector<std::string>& codes, Index& out) {
+    for (std::size_t i = 0; i < codes.size();) {
+      std::size_t j = i;
+      while (j < codes.size() && codes[j] == codes[i])
+        ++j;
+      out.emplace(codes[i], std::pair{i, j - i});
+      i = j;
+    }
+  }
+
+  std::vector<sla::DeadlineEdit> edits_;
+  std::vector<std::string> edit_codes_;
+  std::vector<sla::PortalCopy> copies_;
+  std::vector<std::string> copy_codes_;
+  Index edits_index_, copies_index_;
+  sla::StoreFacts facts_;
+};
+
+// Every stored dossier of the source is evaluated, in batches so memory stays flat however many
+// are stored.
+void evaluate_stored(const std::string& source, State& state, const sla::Evaluator& evaluator,
+                     const std::vector<std::string>& portals, sla::Instant now, SourceRun& run,
+                     std::vector<sla::Finding>& findings) {
+  SourceFacts facts(state, source, portals);
+  state.dossiers.for_each(source, 10000, [&](std::span<const sla::Dossier> batch) {
     run.dossiers += batch.size();
     for (const auto& d : batch)
-      evaluator.evaluate(d, now, findings);
+      evaluator.evaluate(d, now, findings, facts.find(d.code));
   });
+}
+
+void evaluate_health(const std::string& source, State& state, const sla::Evaluator& evaluator,
+                     sla::Instant now, std::vector<sla::Finding>& findings) {
+  const auto health = state.sync.source_health(source);
+  if (!health) return;
+  sla::SourceFacts facts;
+  facts.name = source;
+  facts.first_attempt = health->first_attempt;
+  facts.last_success = health->last_success;
+  facts.last_error = health->last_error;
+  facts.consecutive_failures = health->consecutive_failures;
+  evaluator.evaluate_source(facts, now, findings);
+}
+
+void read_file_source(const config::SourceConfig& src, const connectors::RecordMapping& mapping,
+                      const sla::Evaluator& evaluator, sla::Instant now, SourceRun& run,
+                      std::vector<sla::Finding>& findings) {
+  auto read = connectors::read_dossier_file(src.path, mapping, src.name);
+  run.read = true;
+  run.records = read.records;
+  run.dossiers = read.dossiers.size();
+  run.bad = read.bad.size();
+  run.duplicates = read.duplicates;
+  for (const auto& bad : read.bad)
+    spdlog::warn("source {}: {}: {}: bad record skipped: {}", src.name, src.path.string(),
+                 bad.position, bad.reason);
+  for (const auto& d : read.dossiers)
+    evaluator.evaluate(d, now, findings);
 }
 
 }  // namespace
 
+// The order of a cycle (DOMAIN.md "Upstream interfaces"): every one-stop source syncs first, then
+// the portals are asked about what the one-stop sources hold, then everything is evaluated, so
+// the portal rules compare answers with the records they were asked about.
 CycleResult run_cycle(const config::Config& cfg,
                       const std::vector<connectors::RecordMapping>& mappings,
                       const sla::Evaluator& evaluator, sla::Instant now) {
   CycleResult result;
+  result.sources.resize(cfg.sources.size());
   std::optional<State> state;
-  for (std::size_t i = 0; i < cfg.sources.size(); ++i) {
+  std::vector<std::string> portals;
+  for (const auto& src : cfg.sources)
+    if (src.kind == config::SourceKind::dvc) portals.push_back(src.name);
+
+  // Runs one step of a source; a failure is that source's alone.
+  const auto guarded = [&](std::size_t i, auto&& step) {
     const auto& src = cfg.sources[i];
-    SourceRun run;
+    SourceRun& run = result.sources[i];
     run.name = src.name;
-    if (src.kind == config::SourceKind::motcua) {
-      try {
-        if (!state) state.emplace(cfg.daemon.state_db);
-        sync_and_evaluate(src, mappings[i], *state, evaluator, now, run, result.findings);
-      } catch (const std::exception& e) {
-        run.read = false;
-        run.error = e.what();
-        spdlog::error("source {}: {}", src.name, run.error);
-      }
-      result.sources.push_back(std::move(run));
-      continue;
-    }
-    if (src.kind != config::SourceKind::file) {
-      run.error = "source kind '" + std::string(config::source_kind_name(src.kind)) +
-                  "' (the portal lookups) is not wired into motcua-watchd yet";
-      spdlog::error("source {}: {}", src.name, run.error);
-      result.sources.push_back(std::move(run));
-      continue;
-    }
     try {
-      auto read = connectors::read_dossier_file(src.path, mappings[i], src.name);
-      run.read = true;
-      run.records = read.records;
-      run.dossiers = read.dossiers.size();
-      run.bad = read.bad.size();
-      run.duplicates = read.duplicates;
-      for (const auto& bad : read.bad)
-        spdlog::warn("source {}: {}: {}: bad record skipped: {}", src.name, src.path.string(),
-                     bad.position, bad.reason);
-      for (const auto& d : read.dossiers)
-        evaluator.evaluate(d, now, result.findings);
+      if (src.kind != config::SourceKind::file && !state) state.emplace(cfg.daemon.state_db);
+      step(src, mappings[i], run);
     } catch (const std::exception& e) {
+      run.read = false;
       run.error = e.what();
       spdlog::error("source {}: {}", src.name, run.error);
     }
-    result.sources.push_back(std::move(run));
-  }
+  };
+  const auto each = [&](config::SourceKind kind, auto&& step) {
+    for (std::size_t i = 0; i < cfg.sources.size(); ++i)
+      if (cfg.sources[i].kind == kind) guarded(i, step);
+  };
+
+  using Mapping = connectors::RecordMapping;
+  each(config::SourceKind::file, [&](const auto& src, const Mapping& mapping, SourceRun& run) {
+    read_file_source(src, mapping, evaluator, now, run, result.findings);
+  });
+  each(config::SourceKind::motcua, [&](const auto& src, const Mapping& mapping, SourceRun& run) {
+    sync_source(src, mapping, *state, now, run);
+  });
+  each(config::SourceKind::dvc, [&](const auto& src, const Mapping& mapping, SourceRun& run) {
+    lookup_source(src, mapping, *state, now, run);
+  });
+  each(config::SourceKind::motcua, [&](const auto& src, const Mapping&, SourceRun& run) {
+    // A sync that could not read the source at all still leaves what earlier cycles stored.
+    evaluate_stored(src.name, *state, evaluator, portals, now, run, result.findings);
+  });
+  for (const auto kind : {config::SourceKind::motcua, config::SourceKind::dvc})
+    each(kind, [&](const auto& src, const Mapping&, SourceRun&) {
+      evaluate_health(src.name, *state, evaluator, now, result.findings);
+    });
   std::sort(result.findings.begin(), result.findings.end(), sla::finding_less);
   return result;
 }
