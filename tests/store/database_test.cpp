@@ -110,6 +110,22 @@ TEST_F(DatabaseTest, CannotCreateAFileInAMissingFolder) {
   EXPECT_THROW(Database(dir_.path() / "missing" / "state.db"), StoreError);
 }
 
+TEST_F(DatabaseTest, VersionTwoGivesExistingSourcesTheirEarliestKnownTime) {
+  const auto all = schema_migrations();
+  ASSERT_GE(all.size(), 2u);
+  {
+    Database db(db_path(), {}, all.subspan(0, 1));
+    db.sql().exec(
+        "INSERT INTO source_health (source, last_attempt, last_success, last_failure) "
+        "VALUES ('motcua', 300, 200, 250), ('dvc', NULL, NULL, 400)");
+  }
+  Database db(db_path());
+  EXPECT_EQ(db.schema_version(), 2);
+  EXPECT_EQ(scalar(db.sql(), "SELECT first_attempt FROM source_health WHERE source = 'motcua'"),
+            200);
+  EXPECT_EQ(scalar(db.sql(), "SELECT first_attempt FROM source_health WHERE source = 'dvc'"), 400);
+}
+
 constexpr Migration kFirst{1, "table a", "CREATE TABLE a (x INTEGER);"};
 constexpr Migration kSecond{2, "table b, a row in a",
                             "CREATE TABLE b (y INTEGER); INSERT INTO a VALUES (2);"};

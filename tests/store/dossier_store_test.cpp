@@ -186,6 +186,47 @@ TEST_F(DossierStoreTest, ADeadlineThatDisappearsIsAChange) {
   EXPECT_FALSE(changes[0].new_value);
 }
 
+TEST_F(DossierStoreTest, UnexplainedChangesAreTheReplacedValuesWithoutARequestOrApology) {
+  sla::Dossier a = small_dossier("A-2");
+  sla::Dossier b = small_dossier("A-1");
+  sla::Dossier other = small_dossier("B-1", "other");
+  upsert({record_of(a), record_of(b), record_of(other)}, T("2026-03-10 10:00"));
+
+  // an apology moves the deadline (explained), then a bare rewrite (not explained).
+  sla::Dossier a2 = a;
+  a2.due_at = T("2026-03-13 17:00");
+  a2.apologies.push_back(sla::Apology{"Cần xác minh thêm", "Lê Thị Mai", T("2026-03-09 10:00"),
+                                      a.due_at, a2.due_at, false});
+  upsert({record_of(a2)}, T("2026-03-10 11:00"));
+  sla::Dossier a3 = a2;
+  a3.due_at = T("2026-03-20 17:00");
+  upsert({record_of(a3)}, T("2026-03-10 12:00"));
+  // finishes (a first value, not a rewrite), then its finish time is edited.
+  sla::Dossier b2 = b;
+  b2.finished_at = T("2026-03-10 09:00");
+  upsert({record_of(b2)}, T("2026-03-10 11:00"));
+  sla::Dossier b3 = b2;
+  b3.finished_at = T("2026-03-09 09:00");
+  upsert({record_of(b3)}, T("2026-03-10 12:00"));
+  // Another source's rewrite is not this source's business.
+  sla::Dossier o2 = other;
+  o2.due_at = T("2026-04-01 17:00");
+  upsert({record_of(o2)}, T("2026-03-10 11:00"));
+
+  auto changes = store_.unexplained_deadline_changes("motcua");
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].code, "A-1");  // ordered by code
+  EXPECT_EQ(changes[0].field, DeadlineField::finished_at);
+  EXPECT_EQ(changes[0].old_value, T("2026-03-10 09:00"));
+  EXPECT_EQ(changes[0].new_value, T("2026-03-09 09:00"));
+  EXPECT_EQ(changes[1].code, "A-2");
+  EXPECT_EQ(changes[1].field, DeadlineField::due_at);
+  EXPECT_EQ(changes[1].old_value, T("2026-03-13 17:00"));
+  EXPECT_EQ(changes[1].new_value, T("2026-03-20 17:00"));
+  EXPECT_EQ(changes[1].observed_at, T("2026-03-10 12:00"));
+  EXPECT_EQ(store_.unexplained_deadline_changes("other").size(), 1u);
+}
+
 TEST_F(DossierStoreTest, ACodeRepeatedInOneBatchIsAppliedInOrder) {
   sla::Dossier a = small_dossier("A-1");
   sla::Dossier b = a;

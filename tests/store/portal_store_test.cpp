@@ -150,5 +150,37 @@ TEST_F(PortalStoreTest, DueCanBeNarrowedToOneSource) {
   EXPECT_EQ(due(100, "dvc", "").size(), 2u);
 }
 
+TEST_F(PortalStoreTest, DisagreementsAreTheAnswersThatDifferFromTheRecord) {
+  sla::Dossier agree = stored("A-1", "2026-03-02 09:00");
+  sla::Dossier gone = stored("A-2", "2026-03-02 09:00");
+  sla::Dossier stale = stored("A-3", "2026-03-02 09:00");
+  sla::Dossier late_finish = stored("A-4", "2026-03-02 09:00");
+  sla::Dossier elsewhere = stored("B-1", "2026-03-02 09:00", sla::Status::processing, "other");
+  record(found(agree), "2026-03-03 09:00");
+  record(missing(gone), "2026-03-03 09:00");
+  record(found(gone), "2026-03-03 09:00", "tinh");  // another portal has it
+  record(found(stale, sla::Status::received), "2026-03-03 09:00");
+  record(found(late_finish, {}, T("2026-03-03 08:00")), "2026-03-03 09:00");
+  record(missing(elsewhere), "2026-03-03 09:00");
+
+  auto rows = portal_.disagreements("motcua");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].code, "A-2");
+  EXPECT_EQ(rows[0].portal, "dvc");
+  EXPECT_FALSE(rows[0].found);
+  EXPECT_EQ(rows[0].last_checked_at, T("2026-03-03 09:00"));
+  EXPECT_EQ(rows[1].code, "A-3");
+  EXPECT_TRUE(rows[1].found);
+  EXPECT_EQ(rows[1].status, sla::Status::received);
+  EXPECT_EQ(rows[2].code, "A-4");
+  EXPECT_EQ(rows[2].finished_at, T("2026-03-03 08:00"));
+  EXPECT_EQ(portal_.disagreements("other").size(), 1u);
+
+  // The one-stop record catches up with the portal: no longer a disagreement.
+  stale.status = sla::Status::received;
+  dossiers_.upsert(std::vector<StoredRecord>{record_of(stale)}, T("2026-03-04 10:00"));
+  EXPECT_EQ(portal_.disagreements("motcua").size(), 2u);
+}
+
 }  // namespace
 }  // namespace motcua::store

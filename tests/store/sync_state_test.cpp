@@ -161,6 +161,20 @@ TEST_F(SyncStateTest, HealthFollowsAttemptsFailuresAndSuccesses) {
   EXPECT_EQ(all[1].source, "motcua");
 }
 
+TEST_F(SyncStateTest, TheFirstAttemptIsKept) {
+  EXPECT_FALSE(sync_.source_health("motcua"));
+  sync_.record_attempt("motcua", T("2026-03-10 10:00"));
+  sync_.record_attempt("motcua", T("2026-03-10 10:05"));
+  auto h = sync_.source_health("motcua");
+  EXPECT_EQ(h->first_attempt, T("2026-03-10 10:00"));
+  EXPECT_EQ(h->last_attempt, T("2026-03-10 10:05"));
+  // A row made by a success alone (no attempt recorded) gets its first attempt later.
+  sync_.record_success("dvc", T("2026-03-10 10:12"));
+  EXPECT_FALSE(sync_.source_health("dvc")->first_attempt);
+  sync_.record_attempt("dvc", T("2026-03-10 10:20"));
+  EXPECT_EQ(sync_.source_health("dvc")->first_attempt, T("2026-03-10 10:20"));
+}
+
 TEST_F(SyncStateTest, ALongErrorIsCutAtACharacterBoundary) {
   std::string error;
   while (error.size() < 10000)
