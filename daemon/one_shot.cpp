@@ -213,16 +213,22 @@ void lookup_source(const config::SourceConfig& src, const connectors::RecordMapp
   run.records = report.requests;
   run.dossiers = seen.size();
   run.bad = unreadable.size();
-  const bool ok = report.error.empty() && (codes.empty() || report.reachable);
+  // Read when there was nothing to ask or at least one dossier got a real answer (found or not
+  // found); an HTTP 503 for every lookup is no answer.
+  const bool answered = candidates.empty() || report.found + report.missing > 0;
+  const bool ok = answered && report.error.empty();
+  const std::string why = !report.error.empty() ? report.error
+                          : report.results.empty()
+                              ? std::string("no lookup was answered")
+                              : "no lookup was answered; the last: " + report.results.back().error;
   if (ok) {
     state.sync.record_success(src.name, now);
   } else {
-    const std::string why = report.error.empty() ? "no lookup was answered" : report.error;
     state.sync.record_failure(src.name, now, why);
     spdlog::error("source {}: {}", src.name, why);
   }
-  run.read = ok || report.reachable;
-  if (!run.read) run.error = report.error.empty() ? "no lookup was answered" : report.error;
+  run.read = answered;
+  if (!run.read) run.error = why;
   spdlog::info(
       "source {}: {} dossiers looked up on the portal ({} found, {} missing, {} failed) "
       "in {} ms",
