@@ -23,6 +23,7 @@
 #include "store/dossier_store.hpp"
 #include "store/portal_store.hpp"
 #include "store/quarantine.hpp"
+#include "store/state_lock.hpp"
 #include "store/sync_state.hpp"
 
 namespace motcua::daemon {
@@ -93,7 +94,8 @@ std::string read_secret(const std::filesystem::path& file) {
 // The state the HTTP sources sync into, opened on first use.
 struct State {
   explicit State(const std::filesystem::path& file)
-      : db(file), dossiers(db), sync(db, dossiers), portal(db), quarantine(db) {}
+      : lock(file), db(file), dossiers(db), sync(db, dossiers), portal(db), quarantine(db) {}
+  store::StateLock lock;
   store::Database db;
   store::DossierStore dossiers;
   store::SyncState sync;

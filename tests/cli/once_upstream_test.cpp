@@ -3,8 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <regex>
 
+#include "store/state_lock.hpp"
 #include "tests/support/process.hpp"
 
 namespace motcua::testing {
@@ -71,6 +74,19 @@ TEST_F(OnceUpstream, WrongPasswordMeansTheSourceCouldNotBeRead) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("source motcua"));
   EXPECT_THAT(r.err, ::testing::Not(HasSubstr("sai-mat-khau")));
+}
+
+TEST_F(OnceUpstream, ASecondDaemonOnTheSameStateFileIsRefused) {
+  const auto cfg = config("demo");
+  {
+    store::StateLock held(dir.path() / "state.db");  // as a running daemon holds it
+    auto r = once(cfg);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_THAT(r.err, HasSubstr("is in use by another motcua-watchd (pid " +
+                                 std::to_string(getpid()) + ")"));
+  }
+  auto r = once(cfg);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 }  // namespace
