@@ -123,9 +123,54 @@ UPDATE source_health SET first_attempt = min(coalesce(last_attempt, last_success
                                              coalesce(last_failure, last_attempt, last_success));
 )sql";
 
+// Version 3: alerts and the outbox. An alert is a finding with a stable identity (its
+// fingerprint: rule, source, dossier) that fires and resolves; its labels and annotations are the
+// alerts layer's JSON, with a hash so an unchanged alert is never rewritten. The outbox holds
+// every notification from the moment the alert change that caused it commits (same transaction)
+// until it is delivered or dead-lettered; rows are kept for the record. `not_before` is the next
+// attempt; the index serves the delivery loop's "what is due now".
+constexpr std::string_view kVersion3 = R"sql(
+CREATE TABLE alert (
+  fingerprint  TEXT    PRIMARY KEY,
+  rule         TEXT    NOT NULL,
+  source       TEXT    NOT NULL,
+  dossier      TEXT    NOT NULL,
+  labels       TEXT    NOT NULL,
+  annotations  TEXT    NOT NULL,
+  content_hash INTEGER NOT NULL,
+  firing       INTEGER NOT NULL CHECK (firing IN (0, 1)),
+  starts_at    INTEGER NOT NULL,
+  first_seen   INTEGER NOT NULL,
+  changed_at   INTEGER NOT NULL,
+  resolved_at  INTEGER
+) WITHOUT ROWID;
+CREATE INDEX alert_firing ON alert (firing, source);
+
+CREATE TABLE outbox (
+  id              INTEGER PRIMARY KEY,
+  idempotency_key TEXT    NOT NULL UNIQUE,
+  receiver        TEXT    NOT NULL,
+  channel         TEXT    NOT NULL CHECK (channel IN ('email', 'webhook')),
+  group_key       TEXT    NOT NULL,
+  kind            TEXT    NOT NULL,
+  payload         TEXT    NOT NULL,
+  created_at      INTEGER NOT NULL,
+  not_before      INTEGER NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  last_attempt    INTEGER,
+  last_error      TEXT    NOT NULL DEFAULT '',
+  state           TEXT    NOT NULL DEFAULT 'pending'
+                  CHECK (state IN ('pending', 'delivered', 'dead')),
+  finished_at     INTEGER
+);
+CREATE INDEX outbox_due ON outbox (not_before) WHERE state = 'pending';
+CREATE INDEX outbox_receiver ON outbox (receiver, state);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "dossiers, deadline history, sync state, portal lookups, quarantine", kVersion1},
     {2, "first sync attempt per source", kVersion2},
+    {3, "alerts and the outbox", kVersion3},
 };
 
 }  // namespace

@@ -120,7 +120,7 @@ TEST_F(DatabaseTest, VersionTwoGivesExistingSourcesTheirEarliestKnownTime) {
         "VALUES ('motcua', 300, 200, 250), ('dvc', NULL, NULL, 400)");
   }
   Database db(db_path());
-  EXPECT_EQ(db.schema_version(), 2);
+  EXPECT_EQ(db.schema_version(), latest_version());
   EXPECT_EQ(scalar(db.sql(), "SELECT first_attempt FROM source_health WHERE source = 'motcua'"),
             200);
   EXPECT_EQ(scalar(db.sql(), "SELECT first_attempt FROM source_health WHERE source = 'dvc'"), 400);
