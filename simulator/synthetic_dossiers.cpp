@@ -506,6 +506,8 @@ void SyntheticDossiers::add_apology(Dossier& d, Instant covered, Instant promise
   if (chance(kApologyOnTime) || issued > limit)
     issued = calendar_.subtract_working_time(covered, working_days(between(1, 3)));
   ap.issued_at = std::min(issued, limit);
+  // Not before the dossier was received: a deadline close to receipt leaves no earlier day.
+  if (d.received_at && *ap.issued_at < *d.received_at) ap.issued_at = d.received_at;
 }
 
 void SyntheticDossiers::add_apologies(Dossier& d, Instant limit) {

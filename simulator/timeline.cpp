@@ -36,6 +36,10 @@ std::vector<Instant> event_times(const sla::Dossier& life) {
     add(out, a.issued_at);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
+  // Nothing happens to a dossier before it exists (reveal() agrees): the listing must never name
+  // a dossier it cannot show.
+  const auto first = life.submitted_at ? life.submitted_at : life.received_at;
+  if (first) out.erase(out.begin(), std::lower_bound(out.begin(), out.end(), *first));
   return out;
 }
 
