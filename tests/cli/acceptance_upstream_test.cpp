@@ -437,5 +437,32 @@ TEST(AcceptanceKill, ResumesFromTheLastCommittedCursorAfterKill9) {
   EXPECT_EQ(records_read(r), left_to_fetch(before, listing)) << r.err;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Failing on purpose until the product is fixed (see the commit message).
+
+// README "Command line": a bad record is reported on stderr with its position and reason, counted
+// and skipped. A `motcua` source quarantines them with both, but stderr only counts them
+// ("0 records read, 185 bad"), so an operator running --once cannot tell what is wrong.
+TEST(AcceptanceBadRecords, AreReportedOnStderrWithPositionAndReason) {
+  SimProcess sim(SimOptions{.dossiers = 500});
+  sim.inject("wrong_types", kListing, 1);
+  TempDir dir;
+  const auto r = run_once(write_config(dir, {.url = sim.motcua_url()}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("page 1 from CapNhatTu=(start), record 1")) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("TrangThaiHoSo: expected a whole number")) << r.err;
+}
+
+// A province-sized simulator: 30,000 dossiers (seed 5) at kNow. Some generated lives have an
+// apology issued before the dossier was submitted, so the listing index (built from every event)
+// holds a dossier that reveal() says does not exist yet, and record_of dereferences the empty
+// optional: motcua-sim dies with SIGSEGV on the first listing page that reaches it.
+TEST(AcceptanceSimulator, ServesTheWholeListingOfThirtyThousandDossiers) {
+  SimProcess sim(SimOptions{.dossiers = 30000});
+  std::vector<ListedRecord> listing;
+  ASSERT_NO_THROW(listing = sim.listing());
+  EXPECT_GT(listing.size(), 10000u);
+}
+
 }  // namespace
 }  // namespace motcua::testing
