@@ -135,6 +135,16 @@ BackgroundProcess::~BackgroundProcess() {
   if (out_ >= 0) close(out_);
 }
 
+int BackgroundProcess::kill_now(int signal) {
+  if (pid_ <= 0) return 0;
+  kill(pid_, signal);
+  int status = 0;
+  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
+  return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
 std::string BackgroundProcess::wait_for_line(const std::string& text,
                                              std::chrono::milliseconds deadline) {
   const auto until = std::chrono::steady_clock::now() + deadline;

@@ -31,6 +31,9 @@ class BackgroundProcess {
   // The first line of its stdout that contains `text`, or "" when the deadline passes first or
   // the process exits.
   std::string wait_for_line(const std::string& text, std::chrono::milliseconds deadline);
+  // Sends `signal` now (SIGKILL: no chance to clean up) and reaps the process. Returns the signal
+  // that ended it, or 0 when it had already exited on its own.
+  int kill_now(int signal);
 
  private:
   int pid_ = -1;
