@@ -28,10 +28,6 @@ json::object to_object(const LabelSet& labels) {
   return object;
 }
 
-std::string rfc3339(sla::Instant t, std::chrono::seconds utc_offset) {
-  return sla::format_rfc3339(t, utc_offset);
-}
-
 // The pairs every set has with the same value (Alertmanager's commonLabels and
 // commonAnnotations).
 LabelSet common(const std::vector<const LabelSet*>& sets) {
@@ -68,8 +64,8 @@ std::string native_payload(const Notification& n) {
     object.emplace("status", alert_status_name(alert.status));
     object.emplace("labels", to_object(alert.labels));
     object.emplace("annotations", to_object(alert.annotations));
-    object.emplace("starts_at", rfc3339(alert.starts_at, n.utc_offset));
-    if (alert.ends_at) object.emplace("ends_at", rfc3339(*alert.ends_at, n.utc_offset));
+    object.emplace("starts_at", sla::format_rfc3339(alert.starts_at, n.utc_offset));
+    if (alert.ends_at) object.emplace("ends_at", sla::format_rfc3339(*alert.ends_at, n.utc_offset));
     if (!alert.generator_url.empty()) object.emplace("generator_url", alert.generator_url);
     alerts.emplace_back(std::move(object));
   }
@@ -107,10 +103,10 @@ std::string alertmanager_payload(const Notification& n) {
     object.emplace("status", alert_status_name(alert.status));
     object.emplace("labels", to_object(labels[i]));
     object.emplace("annotations", to_object(alert.annotations));
-    object.emplace("startsAt", rfc3339(alert.starts_at, n.utc_offset));
+    object.emplace("startsAt", sla::format_rfc3339(alert.starts_at, n.utc_offset));
     // Go's zero time.Time, which Alertmanager sends for an alert that has not ended.
-    object.emplace("endsAt",
-                   alert.ends_at ? rfc3339(*alert.ends_at, n.utc_offset) : "0001-01-01T00:00:00Z");
+    object.emplace("endsAt", alert.ends_at ? sla::format_rfc3339(*alert.ends_at, n.utc_offset)
+                                           : "0001-01-01T00:00:00Z");
     object.emplace("generatorURL", alert.generator_url);
     object.emplace("fingerprint", alert.fingerprint);
     alerts.emplace_back(std::move(object));
