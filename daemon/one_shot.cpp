@@ -133,10 +133,39 @@ auto run_upstream(const config::SourceConfig& src, Work work) {
   return future.get();
 }
 
+// Reports the bad records of a page on stderr with their position and reason (as for files; the
+// quarantine keeps the raw text), then hands the page on. At most kShown per page are named, so a
+// vendor change that breaks every record does not flood the journal.
+class ReportingSink final : public connectors::SyncSink {
+ public:
+  ReportingSink(connectors::SyncSink& inner, std::string source)
+      : inner_(inner), source_(std::move(source)) {}
+  std::optional<connectors::Cursor> cursor() override { return inner_.cursor(); }
+  connectors::CommitCounts commit_page(std::vector<connectors::FetchedRecord> records,
+                                       std::vector<connectors::RejectedRecord> bad,
+                                       const connectors::Cursor& new_cursor) override {
+    constexpr std::size_t kShown = 10;
+    for (std::size_t i = 0; i < bad.size() && i < kShown; ++i)
+      spdlog::warn("source {}: {}: bad record quarantined: {}", source_, bad[i].position,
+                   bad[i].reason);
+    if (bad.size() > kShown)
+      spdlog::warn(
+          "source {}: {} more bad records on this page quarantined (see the quarantine "
+          "table)",
+          source_, bad.size() - kShown);
+    return inner_.commit_page(std::move(records), std::move(bad), new_cursor);
+  }
+
+ private:
+  connectors::SyncSink& inner_;
+  std::string source_;
+};
+
 // Source kind `motcua`: one incremental sync into the store.
 void sync_source(const config::SourceConfig& src, const connectors::RecordMapping& mapping,
                  State& state, sla::Instant now, SourceRun& run) {
-  StoreSink sink(state.db, state.sync, state.quarantine, src.name, [now] { return now; });
+  StoreSink store(state.db, state.sync, state.quarantine, src.name, [now] { return now; });
+  ReportingSink sink(store, src.name);
   connectors::SyncOptions options;
   options.page_size = static_cast<std::size_t>(src.page_size);
   state.sync.record_attempt(src.name, now);
