@@ -78,10 +78,12 @@ struct AlertStore::Impl {
         get(db, std::string(kColumns) + "WHERE fingerprint = ?1"),
         list_all(db, std::string(kColumns) + "ORDER BY fingerprint"),
         list_firing(db, std::string(kColumns) + "WHERE firing = 1 ORDER BY fingerprint"),
-        count_firing(db, "SELECT count(*) FROM alert WHERE firing = 1") {}
+        count_firing(db, "SELECT count(*) FROM alert WHERE firing = 1"),
+        resolved_since(db, std::string(kColumns) +
+                               "WHERE firing = 0 AND resolved_at >= ?1 ORDER BY fingerprint") {}
 
   SQLite::Statement of_source, insert, fire, rewrite, resolve, get, list_all, list_firing,
-      count_firing;
+      count_firing, resolved_since;
 };
 
 AlertStore::AlertStore(Database& db) : db_(db), impl_(std::make_unique<Impl>(db.sql())) {}
@@ -173,6 +175,16 @@ std::optional<StoredAlert> AlertStore::get(std::string_view fingerprint) {
 std::vector<StoredAlert> AlertStore::list(bool firing_only) {
   SQLite::Statement& st = firing_only ? impl_->list_firing : impl_->list_all;
   ResetOnExit reset(st);
+  std::vector<StoredAlert> out;
+  while (st.executeStep())
+    out.push_back(read_alert(st));
+  return out;
+}
+
+std::vector<StoredAlert> AlertStore::resolved_since(sla::Instant since) {
+  SQLite::Statement& st = impl_->resolved_since;
+  ResetOnExit reset(st);
+  bind_int(st, 1, seconds(since));
   std::vector<StoredAlert> out;
   while (st.executeStep())
     out.push_back(read_alert(st));

@@ -70,6 +70,8 @@ class AlertStore {
   // Ordered by fingerprint.
   std::vector<StoredAlert> list(bool firing_only);
   std::int64_t count_firing();
+  // Alerts that resolved at or after `since`, ordered by fingerprint.
+  std::vector<StoredAlert> resolved_since(sla::Instant since);
 
  private:
   struct Impl;

@@ -167,10 +167,26 @@ CREATE INDEX outbox_due ON outbox (not_before) WHERE state = 'pending';
 CREATE INDEX outbox_receiver ON outbox (receiver, state);
 )sql";
 
+// Version 4: the notification log (Alertmanager's nflog): per alert group, when it was first seen
+// firing, when it was last notified and with which alerts, how many escalation steps were sent
+// and how many notifications were made (the sequence in their idempotency keys).
+constexpr std::string_view kVersion4 = R"sql(
+CREATE TABLE alert_group (
+  group_key        TEXT    PRIMARY KEY,
+  receiver         TEXT    NOT NULL,
+  first_seen       INTEGER NOT NULL,
+  last_notified_at INTEGER,
+  notified         TEXT    NOT NULL DEFAULT '',
+  escalations_sent INTEGER NOT NULL DEFAULT 0,
+  sequence         INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "dossiers, deadline history, sync state, portal lookups, quarantine", kVersion1},
     {2, "first sync attempt per source", kVersion2},
     {3, "alerts and the outbox", kVersion3},
+    {4, "alert groups' notification log", kVersion4},
 };
 
 }  // namespace
