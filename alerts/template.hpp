@@ -15,7 +15,8 @@
 // A line holding only a section tag or a comment (and blanks) leaves no line behind. Inside an
 // alert list the alert's values shadow the group's (`agency` is then the alert's agency). Unknown
 // names, per-alert names outside a list, unclosed or mismatched sections and `{{` without `}}` are
-// errors. Values are always escaped for the template's kind: there is no raw-HTML tag.
+// errors. Values are always escaped for the template's kind: there is no raw-HTML tag. Invalid
+// UTF-8 in data becomes U+FFFD; link and status_url are empty unless they are http(s) URLs.
 //
 // What is read from the notification (the outbox fills these; keys absent give empty values):
 //   Notification: receiver, kind, alerts, external_url (status_url), utc_offset (for all times).
