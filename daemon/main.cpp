@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "alerts/template.hpp"
 #include "config/config.hpp"
 #include "daemon/cli.hpp"
 #include "daemon/demo.hpp"
@@ -57,6 +58,9 @@ int run(const Options& opt) {
   try {
     cfg = config::load_config(opt.config);
     mappings = record_mappings(*cfg);
+    // A template that does not compile is a config error, caught before anything runs.
+    if (auto errors = alerts::check_templates(*cfg); !errors.empty())
+      throw config::ConfigErrors(std::move(errors));
     calendar.emplace(cfg->calendar);
   } catch (const config::ConfigErrors& e) {
     print_config_errors(e);

@@ -122,6 +122,18 @@ TEST(CheckConfig, UnknownFieldNameIsReportedAtItsKey) {
   EXPECT_THAT(r.err, HasSubstr("cod"));
 }
 
+TEST(CheckConfig, ATemplateErrorIsAConfigErrorAtItsPosition) {
+  TempDir dir;
+  const auto tmpl =
+      dir.write("subject.txt", "[motcua-watch] {{agency}}:\n{{#alerts}} {{dosier}}{{/alerts}}\n");
+  auto path = dir.write("config.toml",
+                        file_config("d.json") + "\n[templates]\nsubject = \"subject.txt\"\n");
+  auto r = watchd({"--config", path.string(), "--check-config"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(tmpl.string() + ":2:"));
+  EXPECT_THAT(r.err, HasSubstr("dosier"));
+}
+
 TEST(CheckConfig, MissingFileIsAConfigError) {
   auto r = watchd({"--config", "/nonexistent/motcua.toml", "--check-config"});
   EXPECT_EQ(r.exit_code, 2);
