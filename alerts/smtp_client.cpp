@@ -222,8 +222,10 @@ class Session {
   };
 
   // One whole reply, within the step timeout. `after` names what it answers, for failures.
-  asio::awaitable<Read> read_reply(const std::string& after) {
-    lowest().expires_after(state_->options.timeout);
+  asio::awaitable<Read> read_reply(const std::string& after,
+                                   std::optional<std::chrono::milliseconds> limit = {}) {
+    const auto timeout = limit.value_or(state_->options.timeout);
+    lowest().expires_after(timeout);
     Read out;
     SmtpReplyReader reader;
     while (true) {
@@ -260,8 +262,8 @@ class Session {
       buffer_.append(chunk, n);
       if (!ec) continue;
       if (ec == beast::error::timeout) {
-        out.failure = retry("no reply to " + after + " from " + where_ + " within " +
-                            describe(state_->options.timeout));
+        out.failure =
+            retry("no reply to " + after + " from " + where_ + " within " + describe(timeout));
       } else if (ec == asio::error::eof || ec == ssl::error::stream_truncated ||
                  ec == asio::error::connection_reset) {
         out.failure = retry(where_ + " closed the connection before replying to " + after);
@@ -282,8 +284,10 @@ class Session {
 
   // Ends the session politely; its outcome no longer matters.
   asio::awaitable<void> quit() {
-    lowest().expires_after(
-        std::min<std::chrono::milliseconds>(state_->options.timeout, std::chrono::seconds(5)));
+    // The outcome is known by now; a slow goodbye must not hold it up for a whole step timeout.
+    const auto limit =
+        std::min<std::chrono::milliseconds>(state_->options.timeout, std::chrono::seconds(5));
+    lowest().expires_after(limit);
     static const std::string kQuit = "QUIT\r\n";
     error_code ec;
     if (tls_) {
@@ -291,7 +295,7 @@ class Session {
     } else {
       std::tie(ec, std::ignore) = co_await asio::async_write(tcp_, asio::buffer(kQuit), use_tuple);
     }
-    if (!ec) (void)co_await read_reply("QUIT");
+    if (!ec) (void)co_await read_reply("QUIT", limit);
     error_code ignored;
     lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
     lowest().close();
