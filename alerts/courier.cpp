@@ -79,7 +79,7 @@ boost::asio::awaitable<DeliveryResult> Courier::attempt(const store::OutboxRow& 
       co_return DeliveryResult{DeliveryOutcome::dead,
                                "no e-mail is configured for receiver '" + receiver.name + "'",
                                std::nullopt};
-    co_return co_await impl_->email->send(n, receiver, row.message.idempotency_key);
+    co_return co_await impl_->email->send(n, receiver, row.message.idempotency_key, row.created_at);
   }
   if (!receiver.webhook)
     co_return DeliveryResult{DeliveryOutcome::dead,

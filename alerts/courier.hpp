@@ -22,13 +22,15 @@
 
 namespace motcua::alerts {
 
-// The e-mail side: renders a notification for a receiver and sends it (the SMTP part).
+// The e-mail side: renders a notification for a receiver and sends it (alerts/email.hpp).
+// `created_at` is when the outbox row was made: every attempt renders the same text.
 class EmailChannel {
  public:
   virtual ~EmailChannel();
   virtual boost::asio::awaitable<DeliveryResult> send(const Notification& notification,
                                                       const config::ReceiverConfig& receiver,
-                                                      const std::string& idempotency_key) = 0;
+                                                      const std::string& idempotency_key,
+                                                      sla::Instant created_at) = 0;
 };
 
 struct CourierOptions {

@@ -158,10 +158,10 @@ std::vector<ConfigError> check_templates(const config::Config& config) {
   return errors;
 }
 
-RenderedMessage render(const TemplateSet& templates, const Notification& notification,
+RenderedText render(const TemplateSet& templates, const Notification& notification,
                        sla::Instant now) {
   const detail::TemplateData data = detail::template_data(notification, now, templates.working_day);
-  return RenderedMessage{templates.subject.render(data), templates.text.render(data),
+  return RenderedText{templates.subject.render(data), templates.text.render(data),
                          templates.html.render(data)};
 }
 

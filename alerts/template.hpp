@@ -109,7 +109,7 @@ struct TemplateSet {
   std::chrono::seconds working_day = std::chrono::hours(8);
 };
 
-struct RenderedMessage {
+struct RenderedText {
   std::string subject;  // one line, no CR or LF
   std::string text;
   std::string html;
@@ -134,7 +134,7 @@ std::vector<config::ConfigError> check_templates(const config::Config& config);
 
 // `now` is the generated_at time (pass the time the notification was made, so a retry renders
 // the same text).
-RenderedMessage render(const TemplateSet& templates, const Notification& notification,
+RenderedText render(const TemplateSet& templates, const Notification& notification,
                        sla::Instant now);
 
 }  // namespace motcua::alerts

@@ -86,7 +86,10 @@ int run(const Options& opt) {
 
   warn_unconfirmed_years(*calendar, now);
   const sla::Evaluator evaluator(*calendar, cfg->rules);
-  const auto result = run_cycle(*cfg, mappings, evaluator, now);
+  AlertOptions alerting;
+  alerting.calendar = &*calendar;
+  alerting.deliver = !opt.dry_run;
+  const auto result = run_cycle(*cfg, mappings, evaluator, now, &alerting);
   std::string out;
   for (const auto& f : result.findings) {
     out += finding_json(f, cfg->daemon.utc_offset);

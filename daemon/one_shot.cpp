@@ -14,13 +14,19 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "alerts/alert.hpp"
+#include "alerts/courier.hpp"
+#include "alerts/dispatcher.hpp"
+#include "alerts/email.hpp"
 #include "connectors/dvc_lookup.hpp"
 #include "connectors/file_source.hpp"
 #include "connectors/motcua_sync.hpp"
 #include "connectors/upstream_session.hpp"
 #include "daemon/store_sink.hpp"
 #include "net/http_client.hpp"
+#include "store/alert_store.hpp"
 #include "store/dossier_store.hpp"
+#include "store/outbox.hpp"
 #include "store/portal_store.hpp"
 #include "store/quarantine.hpp"
 #include "store/state_lock.hpp"
@@ -371,9 +377,63 @@ void read_file_source(const config::SourceConfig& src, const connectors::RecordM
 // The order of a cycle (DOMAIN.md "Upstream interfaces"): every one-stop source syncs first, then
 // the portals are asked about what the one-stop sources hold, then everything is evaluated, so
 // the portal rules compare answers with the records they were asked about.
+namespace {
+
+// Findings into alerts, groups into the outbox, the outbox to the receivers.
+void alert_and_deliver(const config::Config& cfg, State& state, const AlertOptions& options,
+                       CycleResult& result, sla::Instant now) {
+  AlertRun& out = result.alerts;
+  out.enabled = true;
+  std::vector<std::string> complete;
+  for (const auto& s : result.sources)
+    if (s.evaluated) complete.push_back(s.name);
+  store::AlertStore alert_store(state.db);
+  for (const auto& c : alerts::record_findings(alert_store, result.findings, complete, now,
+                                               cfg.daemon.utc_offset)) {
+    switch (c.transition) {
+      case store::AlertTransition::fired:
+      case store::AlertTransition::refired:
+        ++out.fired;
+        break;
+      case store::AlertTransition::changed:
+        ++out.changed;
+        break;
+      case store::AlertTransition::resolved:
+        ++out.resolved;
+        break;
+    }
+  }
+  const auto dispatched = alerts::Dispatcher(cfg, *options.calendar, state.db).run(now, true);
+  out.notifications = dispatched.notifications;
+  out.outbox_rows = dispatched.outbox_rows;
+  out.unrouted = dispatched.unrouted;
+  if (out.unrouted > 0)
+    spdlog::warn("alerts: {} firing alerts match no [[route]] and notify nobody", out.unrouted);
+
+  boost::asio::io_context io;
+  std::unique_ptr<alerts::SmtpEmailChannel> email;
+  if (cfg.smtp) email = std::make_unique<alerts::SmtpEmailChannel>(io.get_executor(), cfg);
+  alerts::Courier courier(io.get_executor(), cfg, state.db, email.get());
+  auto future = boost::asio::co_spawn(io, courier.deliver_due(now), boost::asio::use_future);
+  io.run();
+  const auto delivered = future.get();
+  out.attempted = delivered.attempted;
+  out.delivered = delivered.delivered;
+  out.retried = delivered.retried;
+  out.dead = delivered.dead;
+  out.expired = delivered.expired;
+  out.pending = store::Outbox(state.db).counts().pending;
+  for (const auto& row : store::Outbox(state.db).list(store::OutboxState::dead, out.dead))
+    spdlog::error("alerts: {} to {} dead-lettered: {}", store::channel_name(row.message.channel),
+                  row.message.receiver, row.last_error);
+}
+
+}  // namespace
+
 CycleResult run_cycle(const config::Config& cfg,
                       const std::vector<connectors::RecordMapping>& mappings,
-                      const sla::Evaluator& evaluator, sla::Instant now) {
+                      const sla::Evaluator& evaluator, sla::Instant now,
+                      const AlertOptions* alerts) {
   CycleResult result;
   result.sources.resize(cfg.sources.size());
   std::optional<State> state;
@@ -403,6 +463,7 @@ CycleResult run_cycle(const config::Config& cfg,
   using Mapping = connectors::RecordMapping;
   each(config::SourceKind::file, [&](const auto& src, const Mapping& mapping, SourceRun& run) {
     read_file_source(src, mapping, evaluator, now, run, result.findings);
+    run.evaluated = true;
   });
   each(config::SourceKind::motcua, [&](const auto& src, const Mapping& mapping, SourceRun& run) {
     sync_source(src, mapping, *state, now, run);
@@ -413,12 +474,17 @@ CycleResult run_cycle(const config::Config& cfg,
   each(config::SourceKind::motcua, [&](const auto& src, const Mapping&, SourceRun& run) {
     // A sync that could not read the source at all still leaves what earlier cycles stored.
     evaluate_stored(src.name, *state, evaluator, portals, now, run, result.findings);
+    run.evaluated = true;
   });
   for (const auto kind : {config::SourceKind::motcua, config::SourceKind::dvc})
     each(kind, [&](const auto& src, const Mapping&, SourceRun&) {
       evaluate_health(src.name, *state, evaluator, now, result.findings);
     });
   std::sort(result.findings.begin(), result.findings.end(), sla::finding_less);
+  if (alerts && alerts->deliver && !cfg.routes.empty()) {
+    if (!state) state.emplace(cfg.daemon.state_db);
+    alert_and_deliver(cfg, *state, *alerts, result, now);
+  }
   return result;
 }
 
@@ -438,6 +504,14 @@ std::string cycle_summary(const CycleResult& r) {
   if (!rules.empty()) out += " (" + rules + ")";
   for (const auto& s : r.sources)
     if (!s.read) out += "; source " + s.name + " not read: " + s.error;
+  if (r.alerts.enabled) {
+    const auto& a = r.alerts;
+    out += "; alerts: " + std::to_string(a.fired) + " fired, " + std::to_string(a.resolved) +
+           " resolved; " + std::to_string(a.notifications) + " notifications, " +
+           std::to_string(a.delivered) + " delivered, " + std::to_string(a.retried) +
+           " to retry, " + std::to_string(a.dead + a.expired) + " dead, " +
+           std::to_string(a.pending) + " waiting";
+  }
   return out;
 }
 

@@ -247,7 +247,7 @@ TEST(TemplateLanguage, TenThousandAlertsRenderInOnePass) {
     a.labels["dossier"] = "000.00.12.H37-260302-" + std::to_string(10'000 + i);
     n.alerts.push_back(std::move(a));
   }
-  const RenderedMessage m = render(default_templates(), n, kNow);
+  const RenderedText m = render(default_templates(), n, kNow);
   EXPECT_THAT(m.subject, HasSubstr("10000 hồ sơ quá hạn"));
   EXPECT_THAT(m.text, HasSubstr("10000. Hồ sơ 000.00.12.H37-260302-19999"));
   EXPECT_THAT(m.html, HasSubstr("000.00.12.H37-260302-19999"));

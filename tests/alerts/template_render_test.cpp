@@ -25,7 +25,7 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-RenderedMessage render_default(const Notification& n) {
+RenderedText render_default(const Notification& n) {
   return render(default_templates(), n, kNow);
 }
 
@@ -131,7 +131,7 @@ TEST(DefaultTemplates, EscapeUpstreamTextInHtmlAndKeepItInText) {
   Notification n = construction_group();
   n.alerts[0].annotations["procedure_name"] = R"(Cấp phép <script>alert("x")</script> & 'nhà')";
   n.alerts[0].annotations["agency_name"] = "Sở <b>Xây</b> & Dựng";
-  const RenderedMessage m = render_default(n);
+  const RenderedText m = render_default(n);
   EXPECT_THAT(m.html, HasSubstr("Cấp phép &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; "
                                 "&amp; &#39;nhà&#39;"));
   EXPECT_THAT(m.html, HasSubstr("Sở &lt;b&gt;Xây&lt;/b&gt; &amp; Dựng"));
@@ -152,7 +152,7 @@ TEST(DefaultTemplates, ResolvedAlertsAreListedApart) {
   Notification n = construction_group();
   n.alerts[2].status = AlertStatus::resolved;
   n.alerts[2].ends_at = fixtures::at("2026-03-10T09:15:00+07:00");
-  const RenderedMessage m = render_default(n);
+  const RenderedText m = render_default(n);
   EXPECT_THAT(m.text, HasSubstr("\n\nĐã khắc phục:\n   - Hồ sơ 000.00.12.H37-260303-0004: Quá hạn "
                                 "bước xử lý (khắc phục lúc 10/03/2026 09:15)\n"));
   EXPECT_THAT(m.text, HasSubstr("3. Hồ sơ 000.00.12.H37-260304-0009: Sắp đến hạn"));
@@ -163,7 +163,7 @@ TEST(DefaultTemplates, ResolvedAlertsAreListedApart) {
 TEST(DefaultTemplates, EscalationAddressesTheLeadership) {
   Notification n = construction_group();
   n.kind = NotificationKind::escalation;
-  const RenderedMessage m = render_default(n);
+  const RenderedText m = render_default(n);
   EXPECT_THAT(m.text, StartsWith("Kính gửi: Lãnh đạo Sở Xây dựng\n\nChuyển cấp trên: đến "
                                  "10/03/2026 10:00 vẫn còn 1 hồ sơ quá hạn"));
   EXPECT_THAT(m.html, HasSubstr("Chuyển cấp trên:"));
@@ -174,7 +174,7 @@ TEST(DefaultTemplates, SourceFindingsHaveNoDossierLine) {
   NotifiedAlert stale;
   stale.labels = {{"rule", "source_stale"}, {"severity", "critical"}, {"source", "motcua"}};
   n.alerts = {stale};
-  const RenderedMessage m = render_default(n);
+  const RenderedText m = render_default(n);
   EXPECT_THAT(m.subject, HasSubstr(": 1 nguồn dữ liệu không cập nhật"));
   EXPECT_THAT(m.text, HasSubstr("\n1. Nguồn dữ liệu không cập nhật (Nghiêm trọng)\n"
                                 "   Việc cần làm: Kiểm tra kết nối với hệ thống nguồn\n"));
@@ -211,14 +211,14 @@ TEST(TemplateLoading, ReceiverOverridesTemplatesSectionWhichOverridesDefaults) {
   c.receivers[1].templates.subject = dir.write("lanh-dao.txt", "Lãnh đạo: {{agency}}\n");
 
   const Notification n = construction_group();
-  const RenderedMessage staff = render(load_templates(c, "so-xay-dung"), n, kNow);
+  const RenderedText staff = render(load_templates(c, "so-xay-dung"), n, kNow);
   EXPECT_EQ(staff.subject, "Chung: Sở Xây dựng");
   EXPECT_THAT(staff.text, StartsWith("Kính gửi: Sở Xây dựng"));  // the default
   EXPECT_EQ(staff.html,
             "<p>1 hồ sơ quá hạn, 1 chưa có văn bản xin lỗi, 1 quá hạn bước xử lý, 1 sắp đến "
             "hạn</p>");
 
-  const RenderedMessage boss = render(load_templates(c, "lanh-dao-so"), n, kNow);
+  const RenderedText boss = render(load_templates(c, "lanh-dao-so"), n, kNow);
   EXPECT_EQ(boss.subject, "Lãnh đạo: Sở Xây dựng");
   EXPECT_EQ(boss.html, staff.html);
 
@@ -232,7 +232,7 @@ TEST(TemplateLoading, DirectoryFilesOverrideDefaultsButNotNamedFiles) {
   dir.write("mau/subject.txt", "Thư mục: {{count}}");
   dir.write("mau/body.txt", "Thân thư: {{count}}");
   c.templates.files.text = dir.write("rieng.txt", "Riêng: {{count}}");
-  const RenderedMessage m = render(load_templates(c, "so-xay-dung"), construction_group(), kNow);
+  const RenderedText m = render(load_templates(c, "so-xay-dung"), construction_group(), kNow);
   EXPECT_EQ(m.subject, "Thư mục: 4");
   EXPECT_EQ(m.text, "Riêng: 4");
   EXPECT_THAT(m.html, StartsWith("<!DOCTYPE html>"));  // body.html is not in the folder
@@ -286,7 +286,7 @@ directory = "mau"
   dir.write("mau/sxd.html", "<p>{{#alerts}}{{dossier}} {{/alerts}}</p>");
   const config::Config c = config::load_config(file);
   EXPECT_THAT(check_templates(c), IsEmpty());
-  const RenderedMessage m = render(load_templates(c, "so-xay-dung"), construction_group(), kNow);
+  const RenderedText m = render(load_templates(c, "so-xay-dung"), construction_group(), kNow);
   EXPECT_THAT(m.subject, StartsWith("Sở Xây dựng – 1 hồ sơ quá hạn"));
   EXPECT_THAT(m.html, StartsWith("<p>000.00.12.H37-260302-0001 "));
 }
