@@ -9,6 +9,7 @@
 
 #include "alerts/alert.hpp"
 #include "alerts/webhook.hpp"
+#include "store/silence_store.hpp"
 
 namespace motcua::alerts {
 
@@ -70,6 +71,16 @@ std::string text(const json::object& o, std::string_view key) {
 
 }  // namespace
 
+bool silenced(const std::map<std::string, std::string>& matchers,
+              const std::map<std::string, std::string>& labels) {
+  if (matchers.empty()) return false;  // a silence of everything is refused when it is made
+  for (const auto& [k, v] : matchers) {
+    const auto it = labels.find(k);
+    if (it == labels.end() || it->second != v) return false;
+  }
+  return true;
+}
+
 Dispatcher::Dispatcher(const config::Config& cfg, const sla::WorkingCalendar& calendar,
                        store::Database& db)
     : cfg_(cfg),
@@ -102,9 +113,20 @@ DispatchReport Dispatcher::run(sla::Instant now, bool flush) {
   for (auto& a : alerts_.resolved_since(oldest_news))
     alerts.push_back(std::move(a));
 
+  // Silenced alerts notify nobody: they are left out of their groups as if they were not there.
+  std::vector<std::map<std::string, std::string>> silences;
+  for (const auto& s : store::SilenceStore(db_).active(now))
+    silences.push_back(parse_string_map(s.matchers));
+
   std::map<std::string, Group> groups;
   for (const auto& a : alerts) {
-    const auto matches = routes_.match(parse_string_map(a.alert.labels));
+    const auto labels = parse_string_map(a.alert.labels);
+    if (std::any_of(silences.begin(), silences.end(),
+                    [&](const auto& m) { return silenced(m, labels); })) {
+      ++report.silenced;
+      continue;
+    }
+    const auto matches = routes_.match(labels);
     if (matches.empty() && a.firing) ++report.unrouted;
     for (const auto& m : matches) {
       Group& g = groups[m.group_key];

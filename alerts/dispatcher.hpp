@@ -9,6 +9,7 @@
 // receiver says otherwise. Delivery is the outbox's business.
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <string>
 
 #include "alerts/notification.hpp"
@@ -27,7 +28,13 @@ struct DispatchReport {
   std::size_t notifications = 0;  // decided (each may have one or two channels)
   std::size_t outbox_rows = 0;    // queued
   std::size_t unrouted = 0;       // firing alerts no route takes
+  std::size_t silenced = 0;       // alerts an active silence mutes
 };
+
+// Whether a silence with these matchers (label = value, all must hold) mutes an alert with these
+// labels. Empty matchers mute nothing.
+bool silenced(const std::map<std::string, std::string>& matchers,
+              const std::map<std::string, std::string>& labels);
 
 class Dispatcher {
  public:

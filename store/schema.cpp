@@ -182,11 +182,29 @@ CREATE TABLE alert_group (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 5: silences. Matchers are the alerts layer's JSON (label = value); a silence mutes the
+// alerts it matches between starts_at and ends_at. Expiring one early sets ends_at; rows are
+// kept for the record.
+constexpr std::string_view kVersion5 = R"sql(
+CREATE TABLE silence (
+  id         INTEGER PRIMARY KEY,
+  matchers   TEXT    NOT NULL,
+  starts_at  INTEGER NOT NULL,
+  ends_at    INTEGER NOT NULL,
+  author     TEXT    NOT NULL,
+  comment    TEXT    NOT NULL,
+  created_at INTEGER NOT NULL,
+  CHECK (ends_at > starts_at)
+);
+CREATE INDEX silence_ends ON silence (ends_at);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "dossiers, deadline history, sync state, portal lookups, quarantine", kVersion1},
     {2, "first sync attempt per source", kVersion2},
     {3, "alerts and the outbox", kVersion3},
     {4, "alert groups' notification log", kVersion4},
+    {5, "silences", kVersion5},
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "alerts/alert.hpp"
+#include "store/silence_store.hpp"
 #include "tests/sla/fixtures.hpp"
 #include "tests/support/process.hpp"
 
@@ -222,6 +223,35 @@ TEST_F(DispatcherTest, ARestartRepeatsNothing) {
     Dispatcher(cfg, testing::official_calendar(), again).run(T("2026-03-10 10:10"), true);
   }
   EXPECT_TRUE(take().empty());
+}
+
+TEST_F(DispatcherTest, SilencedAlertsNotifyNobodyUntilTheSilenceEnds) {
+  store::SilenceStore silences(db);
+  store::Silence s;
+  s.matchers = R"({"agency":"000.00.12.H37","rule":"overdue"})";
+  s.starts_at = T("2026-03-10 09:00");
+  s.ends_at = T("2026-03-10 12:00");
+  s.author = "Nguyễn Văn An";
+  s.comment = "Sở đang xử lý sự cố hệ thống";
+  const auto id = silences.add(s, T("2026-03-10 09:00"));
+  // The overdue alert is silenced; the apology_missing one of the same agency is not.
+  EXPECT_THAT(
+      cycle({finding("A"), finding("C", sla::Rule::apology_missing)}, "2026-03-10 10:00", true),
+      ElementsAre("so-noi-vu/email/initial/1", "so-xay-dung/email/initial/1",
+                  "so-xay-dung/webhook/initial/1"));
+  EXPECT_TRUE(silences.expire(id, T("2026-03-10 10:30")));
+  EXPECT_THAT(
+      cycle({finding("A"), finding("C", sla::Rule::apology_missing)}, "2026-03-10 10:30", true),
+      ElementsAre("so-xay-dung/email/initial/2", "so-xay-dung/webhook/initial/2"));
+}
+
+TEST(SilenceMatchTest, AllMatchersMustHoldAndEmptyMutesNothing) {
+  const std::map<std::string, std::string> labels{{"agency", "X"}, {"rule", "overdue"}};
+  EXPECT_TRUE(silenced({{"agency", "X"}}, labels));
+  EXPECT_TRUE(silenced({{"agency", "X"}, {"rule", "overdue"}}, labels));
+  EXPECT_FALSE(silenced({{"agency", "X"}, {"rule", "due_soon"}}, labels));
+  EXPECT_FALSE(silenced({{"department", "X"}}, labels));
+  EXPECT_FALSE(silenced({}, labels));
 }
 
 }  // namespace
