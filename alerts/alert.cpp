@@ -43,6 +43,15 @@ std::string to_json(const std::map<std::string, std::string>& m) {
 
 }  // namespace
 
+std::string hash_hex(std::string_view text) {
+  std::uint64_t h = kFnvOffset;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= kFnvPrime;
+  }
+  return hex(h);
+}
+
 std::string fingerprint(sla::Rule rule, std::string_view source, std::string_view dossier) {
   std::uint64_t h = kFnvOffset;
   mix(h, sla::rule_name(rule));

@@ -16,6 +16,10 @@
 
 namespace motcua::alerts {
 
+// 16 hex digits of FNV-1a 64 over `text`: short stable tags (group keys inside idempotency keys,
+// Message-IDs).
+std::string hash_hex(std::string_view text);
+
 // Stable across runs and versions: 16 hex digits of FNV-1a over rule, source and dossier.
 std::string fingerprint(sla::Rule rule, std::string_view source, std::string_view dossier);
 

@@ -13,19 +13,6 @@ using namespace std::chrono;
 
 EmailChannel::~EmailChannel() = default;
 
-namespace {
-
-std::string first_line(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + file.string());
-  std::string line;
-  std::getline(in, line);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  return line;
-}
-
-}  // namespace
-
 struct Courier::Impl {
   Impl(boost::asio::any_io_executor executor, const config::Config& c, store::Database& d,
        EmailChannel* e, CourierOptions o)
@@ -33,7 +20,7 @@ struct Courier::Impl {
     for (const auto& r : cfg.receivers) {
       receivers.emplace(r.name, &r);
       if (r.webhook && r.webhook->secret_file)
-        secrets.emplace(r.name, first_line(*r.webhook->secret_file));
+        secrets.emplace(r.name, config::read_secret_file(*r.webhook->secret_file));
     }
   }
   const config::Config& cfg;

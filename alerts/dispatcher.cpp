@@ -38,18 +38,6 @@ NotifiedAlert notified(const store::StoredAlert& a, const std::string& external_
   return n;
 }
 
-// A short stable tag of a group key for idempotency keys (FNV-1a 64, hex).
-std::string tag(std::string_view text) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
 std::optional<sla::Instant> parse_time(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   if (!v || !v->is_string()) return std::nullopt;
@@ -161,7 +149,7 @@ DispatchReport Dispatcher::run(sla::Instant now, bool flush) {
     ++state.sequence;
     // The episode (its first sight) and the sequence within it: unique for every notification,
     // and the same when a crash makes the daemon decide it again (the state commits with the rows).
-    n.idempotency_key = receiver_name + "/" + tag(group_key) + "/" +
+    n.idempotency_key = receiver_name + "/" + hash_hex(group_key) + "/" +
                         std::to_string(state.first_seen.time_since_epoch().count()) + "-" +
                         std::to_string(state.sequence);
     const std::string payload = native_payload(n);

@@ -1,36 +1,12 @@
 #include "alerts/email.hpp"
 
+#include "alerts/alert.hpp"
+
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
 
 namespace motcua::alerts {
-
-namespace {
-
-std::string secret_of(const std::optional<std::filesystem::path>& file) {
-  if (!file) return {};
-  std::ifstream in(*file, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + file->string());
-  std::string s;
-  std::getline(in, s);
-  if (!s.empty() && s.back() == '\r') s.pop_back();
-  return s;
-}
-
-// A Message-ID left side from the idempotency key: stable, and only characters a dot-atom allows.
-std::string message_id_of(std::string_view key) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : key) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "motcua.%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
-}  // namespace
 
 SmtpEmailChannel::SmtpEmailChannel(boost::asio::any_io_executor executor, const config::Config& cfg)
     : cfg_(cfg) {
@@ -39,7 +15,10 @@ SmtpEmailChannel::SmtpEmailChannel(boost::asio::any_io_executor executor, const 
   if (!from) throw std::invalid_argument("[smtp] from is not an address: " + cfg.smtp->from);
   from_ = *from;
   client_ = std::make_unique<SmtpClient>(
-      std::move(executor), SmtpOptions::from_config(*cfg.smtp, secret_of(cfg.smtp->password_file)));
+      std::move(executor),
+      SmtpOptions::from_config(*cfg.smtp, cfg.smtp->password_file
+                                              ? config::read_secret_file(*cfg.smtp->password_file)
+                                              : std::string()));
   for (const auto& r : cfg.receivers)
     if (!r.email.empty()) templates_.emplace(r.name, load_templates(cfg, r.name));
 }
@@ -65,7 +44,8 @@ EmailMessage SmtpEmailChannel::message(const Notification& n,
   m.subject = text.subject;
   m.text_body = text.text;
   m.html_body = text.html;
-  m.message_id_local = message_id_of(idempotency_key);
+  // Stable per notification; only characters a dot-atom allows.
+  m.message_id_local = "motcua." + hash_hex(idempotency_key);
   m.date = created_at;
   m.utc_offset = std::chrono::duration_cast<std::chrono::minutes>(cfg_.daemon.utc_offset);
   m.extra_headers.emplace_back("X-Motcua-Idempotency-Key", idempotency_key);

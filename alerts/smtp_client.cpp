@@ -26,6 +26,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "alerts/smtp_protocol.hpp"
+#include "net/tls_client.hpp"
 
 namespace motcua::alerts {
 
@@ -44,23 +45,7 @@ struct detail::SmtpState {
   // certificate checked against the CA file or the system trust store.
   SmtpState(asio::any_io_executor ex, SmtpOptions opts)
       : executor(std::move(ex)), options(std::move(opts)) {
-    SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
-    tls.set_options(ssl::context::default_workarounds | ssl::context::no_compression);
-    if (!options.verify_tls) {
-      tls.set_verify_mode(ssl::verify_none);
-      return;
-    }
-    tls.set_verify_mode(ssl::verify_peer);
-    error_code ec;
-    if (options.ca_file) {
-      tls.load_verify_file(options.ca_file->string(), ec);
-      if (ec)
-        throw std::runtime_error("cannot load the CA file " + options.ca_file->string() + ": " +
-                                 ec.message());
-    } else {
-      tls.set_default_verify_paths(ec);
-      if (ec) throw std::runtime_error("cannot load the system trust store: " + ec.message());
-    }
+    net::configure_client_tls(tls, options.verify_tls, options.ca_file);
   }
 };
 

@@ -159,10 +159,10 @@ std::vector<ConfigError> check_templates(const config::Config& config) {
 }
 
 RenderedText render(const TemplateSet& templates, const Notification& notification,
-                       sla::Instant now) {
+                    sla::Instant now) {
   const detail::TemplateData data = detail::template_data(notification, now, templates.working_day);
   return RenderedText{templates.subject.render(data), templates.text.render(data),
-                         templates.html.render(data)};
+                      templates.html.render(data)};
 }
 
 }  // namespace motcua::alerts

@@ -135,6 +135,6 @@ std::vector<config::ConfigError> check_templates(const config::Config& config);
 // `now` is the generated_at time (pass the time the notification was made, so a retry renders
 // the same text).
 RenderedText render(const TemplateSet& templates, const Notification& notification,
-                       sla::Instant now);
+                    sla::Instant now);
 
 }  // namespace motcua::alerts

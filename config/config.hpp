@@ -175,6 +175,11 @@ struct Config {
 
 // Both throw ConfigErrors listing every problem found.
 Config load_config(const std::filesystem::path& file);
+
+// A secret from its file (password_file, secret_file, api_token_file): the first line, without
+// the line ending editors add. Throws std::runtime_error naming the file (never the content) when
+// it cannot be read.
+std::string read_secret_file(const std::filesystem::path& file);
 Config parse_config(std::string_view text, const std::filesystem::path& file);
 
 }  // namespace motcua::config

@@ -87,16 +87,6 @@ std::vector<connectors::RecordMapping> record_mappings(const config::Config& cfg
 
 namespace {
 
-// A secret from its file: the first line, without the line ending (editors add one).
-std::string read_secret(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + file.string());
-  std::string secret;
-  std::getline(in, secret);
-  if (!secret.empty() && secret.back() == '\r') secret.pop_back();
-  return secret;
-}
-
 // The state the HTTP sources sync into, opened on first use.
 struct State {
   explicit State(const std::filesystem::path& file)
@@ -113,7 +103,7 @@ connectors::UpstreamEndpoint endpoint_of(const config::SourceConfig& src) {
   connectors::UpstreamEndpoint endpoint;
   endpoint.url = src.url;
   endpoint.username = src.username;
-  if (src.password_file) endpoint.password = read_secret(*src.password_file);
+  if (src.password_file) endpoint.password = config::read_secret_file(*src.password_file);
   endpoint.dstcode = src.dstcode;
   endpoint.madonvi = src.madonvi;
   endpoint.session_expired_code = src.session_expired_code;
@@ -414,14 +404,20 @@ void alert_and_deliver(const config::Config& cfg, State& state, const AlertOptio
   std::unique_ptr<alerts::SmtpEmailChannel> email;
   if (cfg.smtp) email = std::make_unique<alerts::SmtpEmailChannel>(io.get_executor(), cfg);
   alerts::Courier courier(io.get_executor(), cfg, state.db, email.get());
-  auto future = boost::asio::co_spawn(io, courier.deliver_due(now), boost::asio::use_future);
-  io.run();
-  const auto delivered = future.get();
-  out.attempted = delivered.attempted;
-  out.delivered = delivered.delivered;
-  out.retried = delivered.retried;
-  out.dead = delivered.dead;
-  out.expired = delivered.expired;
+  // Pass after pass until a pass finds less than a full batch due: every row due now is tried
+  // once (a retried row is due later, so the loop ends).
+  for (;;) {
+    auto future = boost::asio::co_spawn(io, courier.deliver_due(now), boost::asio::use_future);
+    io.restart();
+    io.run();
+    const auto pass = future.get();
+    out.attempted += pass.attempted;
+    out.delivered += pass.delivered;
+    out.retried += pass.retried;
+    out.dead += pass.dead;
+    out.expired += pass.expired;
+    if (pass.attempted < alerts::CourierOptions{}.batch) break;
+  }
   out.pending = store::Outbox(state.db).counts().pending;
   for (const auto& row : store::Outbox(state.db).list(store::OutboxState::dead, out.dead))
     spdlog::error("alerts: {} to {} dead-lettered: {}", store::channel_name(row.message.channel),

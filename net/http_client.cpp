@@ -35,6 +35,7 @@
 #include <boost/url/url_view.hpp>
 
 #include "net/byte_stream.hpp"
+#include "net/tls_client.hpp"
 
 namespace motcua::net {
 namespace {
@@ -198,23 +199,7 @@ struct detail::ClientState {
 
   ClientState(asio::any_io_executor ex, ClientOptions opts)
       : executor(std::move(ex)), options(std::move(opts)) {
-    SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
-    tls.set_options(ssl::context::default_workarounds | ssl::context::no_compression);
-    if (!options.verify_tls) {
-      tls.set_verify_mode(ssl::verify_none);
-      return;
-    }
-    tls.set_verify_mode(ssl::verify_peer);
-    error_code ec;
-    if (options.ca_file) {
-      tls.load_verify_file(options.ca_file->string(), ec);
-      if (ec)
-        throw std::runtime_error("cannot load the CA file " + options.ca_file->string() + ": " +
-                                 ec.message());
-    } else {
-      tls.set_default_verify_paths(ec);
-      if (ec) throw std::runtime_error("cannot load the system trust store: " + ec.message());
-    }
+    net::configure_client_tls(tls, options.verify_tls, options.ca_file);
   }
 
   std::unique_ptr<Connection> take_idle(const std::string& key) {
