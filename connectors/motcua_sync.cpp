@@ -353,8 +353,10 @@ class MotcuaSync {
 
   // Stores the page's records (only those at the cursor's value when `at_value_only`, as the
   // backward pass does) and moves the cursor: to the page's largest value unless that is the
-  // cursor's own. False (with the error set) when the sink failed.
-  bool commit(const Page& page, bool at_value_only) {
+  // cursor's own. False (with the error set) when the sink failed. The records it passes on are
+  // moved out of the page (each page is committed once and then dropped): copying a dossier with
+  // its steps and its record text costs more than mapping it did.
+  bool commit(Page& page, bool at_value_only) {
     std::vector<FetchedRecord> records;
     std::vector<RejectedRecord> bad;
     std::vector<std::size_t> bad_hashes;
@@ -367,7 +369,7 @@ class MotcuaSync {
     std::set<std::string> codes_at_next;
     if (!moves) codes_at_next = known_;
 
-    for (const Entry& e : page.entries) {
+    for (Entry& e : page.entries) {
       if (at_value_only && e.updated && !at_value(e)) continue;
       if (!e.dossier) {
         if (bad_seen_.contains(e.hash) ||
@@ -390,8 +392,8 @@ class MotcuaSync {
       const Disposition d = dispose(e);
       if (d == Disposition::skip) continue;
       FetchedRecord r;
-      r.dossier = *e.dossier;
-      r.raw = e.raw;
+      r.dossier = std::move(*e.dossier);
+      r.raw = std::move(e.raw);
       r.known = d == Disposition::again;
       records.push_back(std::move(r));
       (d == Disposition::fresh ? fresh : again) += 1;
