@@ -53,6 +53,7 @@ constexpr std::string_view kUsage =
     "                           [--sim PATH] [--check]\n"
     "  --dossiers N   dossiers motcua-sim generates (default 1000000)\n"
     "  --page-size N  SoLuong of each listing request (default 500, the daemon's default)\n"
+    "  --pages-per-transaction N  listing pages the store commits together (default 1)\n"
     "  --seed N       seed of motcua-sim's data (default 20260310)\n"
     "  --state FILE   the SQLite file to ingest into (default: in a new temporary folder)\n"
     "  --keep         keep the SQLite files afterwards\n"
@@ -79,6 +80,7 @@ struct Options {
   bool keep = false;
   fs::path sim = fs::path(MOTCUA_BINARY_DIR) / "motcua-sim";
   bool check = false;
+  std::size_t pages_per_transaction = 1;
 };
 
 std::optional<std::uint64_t> number(std::string_view s) {
@@ -107,13 +109,15 @@ std::optional<Options> parse_args(int argc, char** argv) {
       auto v = value();
       if (!v || v->empty()) return std::nullopt;
       (k == "--state" ? o.state : o.sim) = fs::path(*v);
-    } else if (k == "--dossiers" || k == "--page-size" || k == "--seed") {
+    } else if (k == "--dossiers" || k == "--page-size" || k == "--seed" ||
+               k == "--pages-per-transaction") {
       auto v = value();
       auto n = v ? number(*v) : std::nullopt;
       if (!n || (k != "--seed" && *n == 0)) return std::nullopt;
       if (k == "--dossiers") o.dossiers = *n;
       if (k == "--page-size") o.page_size = *n;
       if (k == "--seed") o.seed = *n;
+      if (k == "--pages-per-transaction") o.pages_per_transaction = *n;
     } else {
       return std::nullopt;
     }
@@ -259,8 +263,7 @@ struct SyncRun {
 int g_sim_pid = 0;
 
 SyncRun sync_once(asio::io_context& io, const std::string& base, State& state,
-                  const connectors::RecordMapping& mapping, std::size_t page_size,
-                  sla::Instant now) {
+                  const connectors::RecordMapping& mapping, const Options& o, sla::Instant now) {
   connectors::UpstreamEndpoint endpoint;
   endpoint.url = base + "/motcua";
   endpoint.username = "demo";
@@ -271,14 +274,18 @@ SyncRun sync_once(asio::io_context& io, const std::string& base, State& state,
   client_options.request_timeout = std::chrono::minutes(2);
   net::HttpClient client(io.get_executor(), client_options);
   connectors::UpstreamSession session(client, endpoint);
-  daemon::StoreSink sink(state.db, state.sync, state.quarantine, "motcua", [now] { return now; });
+  daemon::StoreSinkOptions sink_options;
+  sink_options.pages_per_transaction = o.pages_per_transaction;
+  daemon::StoreSink sink(
+      state.db, state.sync, state.quarantine, "motcua", [now] { return now; }, sink_options);
   connectors::SyncOptions options;
-  options.page_size = page_size;
+  options.page_size = o.page_size;
   const auto started = Stopwatch::now();
   const double cpu = cpu_seconds();
   const double sim_cpu = process_cpu_seconds(g_sim_pid);
   SyncRun r;
   r.report = run(io, connectors::sync_motcua(session, mapping, "motcua", sink, options));
+  sink.flush();
   r.seconds = seconds_since(started);
   r.cpu = cpu_seconds() - cpu;
   r.sim_cpu = process_cpu_seconds(g_sim_pid) - sim_cpu;
@@ -308,10 +315,11 @@ struct Limits {
 
 Limits measure_limits(SimClient& sim, const fs::path& file,
                       const connectors::RecordMapping& mapping, std::size_t page_size,
-                      sla::Instant now) {
+                      std::size_t pages_per_transaction, sla::Instant now) {
   Limits l;
   State fresh(file);
   const double sim_cpu = process_cpu_seconds(g_sim_pid);
+  std::optional<store::Transaction> merged;  // as StoreSink merges pages
   for (std::size_t page = 1;; ++page) {
     auto t = Stopwatch::now();
     std::string body = sim.listing("", page, page_size);
@@ -335,15 +343,25 @@ Limits measure_limits(SimClient& sim, const fs::path& file,
     l.map_seconds += seconds_since(t);
 
     t = Stopwatch::now();
+    if (!merged) merged.emplace(fresh.db);
     {
       store::Transaction tx(fresh.db);
       fresh.dossiers.upsert(rows, now);
       tx.commit();
     }
+    if ((l.pages + 1) % pages_per_transaction == 0) {
+      merged->commit();
+      merged.reset();
+    }
     l.insert_seconds += seconds_since(t);
     ++l.pages;
     l.records += data.size();
     if (data.size() < page_size) break;
+  }
+  if (merged) {
+    const auto t = Stopwatch::now();
+    merged->commit();
+    l.insert_seconds += seconds_since(t);
   }
   l.sim_cpu = process_cpu_seconds(g_sim_pid) - sim_cpu;
   return l;
@@ -416,7 +434,7 @@ int main(int argc, char** argv) {
 
     // 1. End to end: the connector into a fresh state file.
     std::optional<State> state(std::in_place, file);
-    const SyncRun full = sync_once(io, base, *state, mapping, o.page_size, now);
+    const SyncRun full = sync_once(io, base, *state, mapping, o, now);
     const double rss_full = peak_rss_mb();
     print_sync("full sync", full);
     if (!full.report.ok()) throw std::runtime_error("full sync failed: " + full.report.error);
@@ -437,7 +455,7 @@ int main(int argc, char** argv) {
       changed = sim.listed(cursor) - static_cast<std::int64_t>(at_cursor);
     }
     const SyncRun incremental =
-        sync_once(io, base, *state, mapping, o.page_size, now + std::chrono::minutes(minutes));
+        sync_once(io, base, *state, mapping, o, now + std::chrono::minutes(minutes));
     print_sync("incremental sync", incremental);
     std::printf("  clock advanced %d min: %lld listed after the cursor (%.2f %% of stored)\n",
                 minutes, static_cast<long long>(changed),
@@ -448,7 +466,8 @@ int main(int argc, char** argv) {
     state.reset();
 
     // 3. The limits over the same listing, into a fresh file.
-    const Limits l = measure_limits(sim, limits_file, mapping, o.page_size, now);
+    const Limits l =
+        measure_limits(sim, limits_file, mapping, o.page_size, o.pages_per_transaction, now);
     const double sim_hwm = process_hwm_mb(sim_pid);
     const double rss = peak_rss_mb();
     const double n = static_cast<double>(l.records);
