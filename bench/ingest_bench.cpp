@@ -389,6 +389,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const Options& o = *parsed;
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows while a long run goes on
   try {
     std::optional<testing::TempDir> temp;
     fs::path file;
