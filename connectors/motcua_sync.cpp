@@ -34,17 +34,32 @@
 // and then as `known`, not as a new record; codes at the cursor from an earlier sync are known
 // too. Nothing is stored twice for a version before the cursor, because the filter excludes it.
 // A page that is bad as a whole is an error before anything of it is stored.
+//
+// The request that follows a page depends only on that page (step 2: page 1 from its largest
+// value; step 3: the next page forward or back, at the same value), so it is sent before the page
+// is stored: the upstream prepares the next answer while the sink writes. The answer is read only
+// after the commit, against the cursor the commit left; when the commit fails, the answer is
+// awaited (the session must outlive its calls) and dropped. Nothing about which requests are made,
+// nor about what is stored, changes: only when the next request leaves.
 #include "connectors/motcua_sync.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <exception>
 #include <functional>
+#include <memory>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -106,6 +121,19 @@ struct Page {
   bool ends_group(const sla::Instant v) const { return !full || (max && max->at > v); }
 };
 
+// A listing request on its way: started by MotcuaSync::start, read by MotcuaSync::finish.
+struct Request {
+  struct Answer {
+    explicit Answer(const asio::any_io_executor& executor)
+        : done(executor, asio::steady_timer::time_point::max()) {}
+    std::optional<CallResult> result;
+    asio::steady_timer done;  // cancelled when the result is in
+  };
+  std::size_t number = 0;  // Trang
+  std::string from;        // CapNhatTu
+  std::shared_ptr<Answer> answer;
+};
+
 std::optional<std::int64_t> count_of(const json::value& v) {
   if (v.is_int64()) return v.get_int64();
   if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
@@ -151,9 +179,18 @@ class MotcuaSync {
       co_return;
     }
     if (!load_cursor()) co_return;
+    std::optional<Request> ahead;  // page 1 from the largest value of the page just stored
     for (;;) {
-      if (options_.max_pages_per_sync && requests_ >= *options_.max_pages_per_sync) co_return;
-      std::optional<Page> page = co_await fetch(1);
+      std::optional<Page> page;
+      if (ahead) {
+        page = co_await finish(std::move(*ahead));
+        ahead.reset();
+      } else {
+        if (may_request())
+          page = co_await fetch(1);
+        else
+          co_return;
+      }
       if (!page) co_return;
       if (page->entries.empty()) {
         report_.complete = true;
@@ -174,8 +211,25 @@ class MotcuaSync {
         if (report_.complete) co_return;
         continue;
       }
-      if (!commit(*page, false)) co_return;
+      if (may_request()) ahead = co_await start(1, page->max->text);
+      if (!commit(*page, false)) {
+        if (ahead) co_await wait(*ahead);
+        co_return;
+      }
     }
+  }
+
+  // Whether max_pages_per_sync allows another request before starting afresh at a value.
+  bool may_request() const {
+    return !options_.max_pages_per_sync || requests_ < *options_.max_pages_per_sync;
+  }
+
+  // Commits `page` while the request `next` (already started) is on its way; when the commit
+  // fails, waits for that answer and drops it.
+  asio::awaitable<bool> commit_while(Page& page, bool at_value_only, Request& next) {
+    if (commit(page, at_value_only)) co_return true;
+    co_await wait(next);
+    co_return false;
   }
 
   // Step 3 of the walk (see the top of the file): the cursor's value spans pages.
@@ -184,11 +238,18 @@ class MotcuaSync {
     const sla::Instant v = value_->at;
     std::size_t last = 2;
     std::optional<Page> end;
+    std::optional<Request> next;
     for (;; ++last) {
-      end = co_await fetch(last);
+      // (No co_await inside a conditional expression: GCC 12 miscompiles it.)
+      if (next)
+        end = co_await finish(std::move(*next));
+      else
+        end = co_await fetch(last);
+      next.reset();
       if (!end) co_return false;
       if (end->ends_group(v)) break;
-      if (!commit(*end, false)) co_return false;
+      next = co_await start(last + 1, from_text());
+      if (!co_await commit_while(*end, false, *next)) co_return false;
     }
     // Page `last` is stored after the backward pass, so its records at v are not delivered by
     // the pass too; a newer text of one of them found by the pass wins over the held one.
@@ -196,9 +257,19 @@ class MotcuaSync {
     for (const Entry& e : end->entries)
       if (e.dossier && at_value(e)) held_.emplace(e.code, e.hash);
     for (std::size_t p = last - 1; p >= 1; --p) {
-      std::optional<Page> page = co_await fetch(p);
+      std::optional<Page> page;
+      if (next)
+        page = co_await finish(std::move(*next));
+      else
+        page = co_await fetch(p);
+      next.reset();
       if (!page) co_return false;
-      if (!commit(*page, true)) co_return false;
+      if (p > 1) {
+        next = co_await start(p - 1, from_text());
+        if (!co_await commit_while(*page, true, *next)) co_return false;
+      } else if (!commit(*page, true)) {
+        co_return false;
+      }
     }
     std::erase_if(end->entries, [this](const Entry& e) {
       auto it = held_.find(e.code);
@@ -236,22 +307,64 @@ class MotcuaSync {
   std::string from_text() const { return value_ ? value_->text : options_.listing.initial_from; }
 
   asio::awaitable<std::optional<Page>> fetch(std::size_t number) {
+    co_return co_await finish(co_await start(number, from_text()));
+  }
+
+  // Sends the listing request for page `number` from `from` and returns once it is on its way
+  // (the call runs on this coroutine's executor up to its first wait).
+  asio::awaitable<Request> start(std::size_t number, std::string from) {
     const ListingProtocol& l = options_.listing;
     json::object params;
-    params[l.updated_from] = from_text();
+    params[l.updated_from] = from;
     params[l.page] = number;
     params[l.page_size] = options_.page_size;
     ++requests_;
-    CallResult r = co_await session_.call(l.service, std::move(params));
+    const auto executor = co_await asio::this_coro::executor;
+    Request request{number, std::move(from), std::make_shared<Request::Answer>(executor)};
+    asio::co_spawn(executor, session_.call(l.service, std::move(params)),
+                   [answer = request.answer](std::exception_ptr e, CallResult r) {
+                     if (e) {
+                       r = CallResult{};
+                       r.error.kind = CallFailure::invalid_answer;
+                       try {
+                         std::rethrow_exception(e);
+                       } catch (const std::exception& x) {
+                         r.error.message = std::string("the listing call failed: ") + x.what();
+                       } catch (...) {
+                         r.error.message = "the listing call failed";
+                       }
+                     }
+                     answer->result = std::move(r);
+                     answer->done.cancel();
+                   });
+    co_await asio::post(executor, asio::use_awaitable);
+    co_return request;
+  }
+
+  // Waits for the answer of a started request.
+  asio::awaitable<void> wait(Request& request) {
+    // One thread (or strand) runs this coroutine and the call's completion, so the result cannot
+    // arrive between the test and the start of the wait.
+    if (request.answer->result) co_return;
+    boost::system::error_code ignored;
+    co_await request.answer->done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+
+  // Reads the answer of a started request as a page, checked against the cursor as it is now.
+  asio::awaitable<std::optional<Page>> finish(Request request) {
+    const ListingProtocol& l = options_.listing;
+    co_await wait(request);
+    CallResult r = std::move(*request.answer->result);
+    const std::size_t number = request.number;
     const std::string where = "page " + std::to_string(number) + " from " + l.updated_from + "=" +
-                              (from_text().empty() ? "(start)" : from_text());
+                              (request.from.empty() ? "(start)" : request.from);
     if (!r.ok()) {
       fail(r.error.message + " (" + where + "; the cursor stays where it was)");
       co_return std::nullopt;
     }
     Page page;
     page.number = number;
-    page.from = from_text();
+    page.from = std::move(request.from);
     if (std::string problem = read_page(r.answer, page); !problem.empty()) {
       fail(l.service + " " + where + ": " + problem +
            "; nothing of this page was stored and the cursor stays where it was");
@@ -353,8 +466,10 @@ class MotcuaSync {
 
   // Stores the page's records (only those at the cursor's value when `at_value_only`, as the
   // backward pass does) and moves the cursor: to the page's largest value unless that is the
-  // cursor's own. False (with the error set) when the sink failed.
-  bool commit(const Page& page, bool at_value_only) {
+  // cursor's own. False (with the error set) when the sink failed. The records it passes on are
+  // moved out of the page (each page is committed once and then dropped): copying a dossier with
+  // its steps and its record text costs more than mapping it did.
+  bool commit(Page& page, bool at_value_only) {
     std::vector<FetchedRecord> records;
     std::vector<RejectedRecord> bad;
     std::vector<std::size_t> bad_hashes;
@@ -367,7 +482,7 @@ class MotcuaSync {
     std::set<std::string> codes_at_next;
     if (!moves) codes_at_next = known_;
 
-    for (const Entry& e : page.entries) {
+    for (Entry& e : page.entries) {
       if (at_value_only && e.updated && !at_value(e)) continue;
       if (!e.dossier) {
         if (bad_seen_.contains(e.hash) ||
@@ -390,8 +505,8 @@ class MotcuaSync {
       const Disposition d = dispose(e);
       if (d == Disposition::skip) continue;
       FetchedRecord r;
-      r.dossier = *e.dossier;
-      r.raw = e.raw;
+      r.dossier = std::move(*e.dossier);
+      r.raw = std::move(e.raw);
       r.known = d == Disposition::again;
       records.push_back(std::move(r));
       (d == Disposition::fresh ? fresh : again) += 1;

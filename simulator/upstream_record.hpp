@@ -16,7 +16,10 @@ struct WireStyle {
   bool numbers_as_strings = false;  // "TrangThaiHoSo": "4" instead of 4
 };
 
-boost::json::object upstream_record(const sla::Dossier& d, const WireStyle& style);
+// `storage`: where the record's values live; the listing builds a whole page in one monotonic
+// resource, so serving a page costs no malloc per field.
+boost::json::object upstream_record(const sla::Dossier& d, const WireStyle& style,
+                                    boost::json::storage_ptr storage = {});
 std::string upstream_date(const std::optional<sla::Instant>& t, std::chrono::seconds utc_offset);
 
 }  // namespace motcua::sim

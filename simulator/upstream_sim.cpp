@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -211,9 +212,9 @@ struct UpstreamSim::State {
     return WireStyle{calendar.utc_offset(), mix(options.seed, i, 7) < 0.33};
   }
 
-  json::object record_of(std::size_t id, Instant t) const {
-    if (id >= lives.size()) return scenario[id - lives.size()].record;
-    return upstream_record(*dossier_at(id, t), style_for(id));
+  json::object record_of(std::size_t id, Instant t, const json::storage_ptr& storage = {}) const {
+    if (id >= lives.size()) return json::object(scenario[id - lives.size()].record, storage);
+    return upstream_record(*dossier_at(id, t), style_for(id), storage);
   }
 
   // The portal's copy of one-stop dossier `id` at t, or nullopt when the portal does not have it.
@@ -454,7 +455,11 @@ void UpstreamSim::add_routes(net::Router& router) {
       std::lock_guard lock(s->mutex);
       if (!s->session_valid(text(o, "session"))) co_return s->session_expired();
       const Instant t = s->now();
-      json::object answer;
+      // The whole answer lives in one monotonic resource, released at once after serializing:
+      // a page of records is thousands of small strings, objects and arrays.
+      json::monotonic_resource arena;
+      const json::storage_ptr storage(&arena);
+      json::object answer(storage);
       answer["error_code"] = 0;
       answer["message"] = "Thành công";
       if (!portal && name == "LayDanhSachHoSo") {
@@ -472,11 +477,11 @@ void UpstreamSim::add_routes(net::Router& router) {
         auto first = std::lower_bound(s->index.begin(), s->index.end(), from,
                                       [](const auto& e, Instant f) { return e.first < f; });
         const auto total = static_cast<std::int64_t>(s->index.end() - first);
-        json::array data;
+        json::array data(storage);
         const auto skip = (page - 1) * size;
         for (auto it = first + std::min(skip, total);
              it != s->index.end() && static_cast<std::int64_t>(data.size()) < size; ++it)
-          data.push_back(s->record_of(it->second, t));
+          data.push_back(s->record_of(it->second, t, storage));
         answer["TongSo"] = total;
         answer["data"] = std::move(data);
       } else if (portal && name == "TraCuuHoSo") {

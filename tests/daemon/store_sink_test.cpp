@@ -15,16 +15,20 @@ using connectors::testing::kStart;
 
 class StoreSinkTest : public connectors::testing::UpstreamFixture {
  protected:
-  connectors::SyncReport sync(store::Database& db) {
+  connectors::SyncReport sync(store::Database& db, StoreSinkOptions sink_options = {},
+                              bool flush = true, std::size_t page_size = 50) {
     store::DossierStore dossiers(db);
     store::SyncState state(db, dossiers);
     store::Quarantine quarantine(db);
-    StoreSink sink(db, state, quarantine, "motcua", [this] { return sim.now(); });
+    StoreSink sink(
+        db, state, quarantine, "motcua", [this] { return sim.now(); }, sink_options);
     connectors::UpstreamSession session(client, endpoint());
     connectors::SyncOptions options;
-    options.page_size = 50;
-    return io.run(
+    options.page_size = page_size;
+    auto report = io.run(
         connectors::sync_motcua(session, connectors::RecordMapping{}, "motcua", sink, options));
+    if (flush) sink.flush();
+    return report;
   }
 
   testing::TempDir dir;
@@ -75,6 +79,51 @@ TEST_F(StoreSinkTest, BadRecordsAreQuarantinedWithThePage) {
   store::Quarantine quarantine(db);
   EXPECT_EQ(quarantine.total("motcua"), 50);
   EXPECT_FALSE(quarantine.list("motcua", 1).at(0).raw.empty());
+}
+
+// Pages merged into fewer transactions store exactly what page-by-page commits store, cursor and
+// codes at the cursor included (the listing's nightly value spans several pages of 10 here).
+TEST_F(StoreSinkTest, MergedPagesStoreWhatPageByPageStores) {
+  store::Database single(dir.path() / "single.db");
+  store::Database merged(dir.path() / "merged.db");
+  for (int round = 0; round < 2; ++round) {
+    if (round == 1) sim.set_now(kStart + hours(6));
+    auto a = sync(single, {}, true, 10);
+    auto b = sync(merged, StoreSinkOptions{4}, true, 10);
+    ASSERT_TRUE(a.error.empty() && b.error.empty()) << a.error << b.error;
+    if (round == 0) {
+      EXPECT_GT(a.group_passes, 0u);  // a value shared by more than a page
+    }
+    EXPECT_EQ(a.records, b.records);
+    EXPECT_EQ(a.inserted, b.inserted);
+    EXPECT_EQ(a.updated, b.updated);
+    store::DossierStore da(single), db(merged);
+    store::SyncState sa(single, da), sb(merged, db);  // a: page by page, b: merged
+    ASSERT_TRUE(sa.cursor("motcua") && sb.cursor("motcua"));
+    EXPECT_EQ(sa.cursor("motcua")->value, sb.cursor("motcua")->value);
+    EXPECT_EQ(sa.cursor("motcua")->codes_at_cursor, sb.cursor("motcua")->codes_at_cursor);
+    EXPECT_FALSE(sb.cursor("motcua")->codes_at_cursor.empty());
+    EXPECT_EQ(da.count("motcua"), db.count("motcua"));
+    for (const auto& [code, raw] : listing())
+      EXPECT_EQ(db.raw("motcua", code), raw) << code;
+  }
+}
+
+// Merged pages become durable at flush(): a sink dropped before it leaves neither records nor a
+// cursor behind, and the next sync fetches everything again.
+TEST_F(StoreSinkTest, PagesNotFlushedAreRolledBack) {
+  store::Database db(dir.path() / "state.db");
+  auto dropped = sync(db, StoreSinkOptions{1000}, false);
+  ASSERT_TRUE(dropped.error.empty()) << dropped.error;
+  ASSERT_GT(dropped.inserted, 0u);
+  store::DossierStore dossiers(db);
+  store::SyncState state(db, dossiers);
+  EXPECT_EQ(dossiers.count("motcua"), 0);
+  EXPECT_FALSE(state.cursor("motcua"));
+  auto again = sync(db, StoreSinkOptions{1000});
+  ASSERT_TRUE(again.error.empty()) << again.error;
+  EXPECT_EQ(again.inserted, dropped.inserted);
+  EXPECT_EQ(dossiers.count("motcua"), static_cast<std::int64_t>(listing().size()));
 }
 
 }  // namespace
