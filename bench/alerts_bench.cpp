@@ -25,6 +25,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include "alerts/alert.hpp"
@@ -51,11 +54,13 @@ namespace store = motcua::store;
 using Stopwatch = std::chrono::steady_clock;
 
 constexpr std::string_view kUsage =
-    "usage: motcua-bench-alerts [--alerts N] [--groups N] [--check]\n"
-    "  --alerts N  alerts of the first round (default 10000)\n"
-    "  --groups N  agencies, one notification group each (default 500)\n"
-    "  --check     exit 1 if a notification of the first round arrives more than 10 s after\n"
-    "              the state change\n";
+    "usage: motcua-bench-alerts [--alerts N] [--groups N] [--receiver-delay-ms N] [--check]\n"
+    "  --alerts N             alerts of the first round (default 10000)\n"
+    "  --groups N             agencies, one notification group each (default 500)\n"
+    "  --receiver-delay-ms N  the receiver answers each request N ms after it arrived, as a\n"
+    "                         remote one would (default 0)\n"
+    "  --check                exit 1 if a notification of the first round arrives more than\n"
+    "                         10 s after the state change\n";
 
 // The issue's target: every notification of the first round delivered within this.
 constexpr double kTargetDeliverySeconds = 10.0;
@@ -64,6 +69,7 @@ constexpr std::chrono::seconds kUtcOffset = std::chrono::hours(7);
 struct Options {
   std::uint64_t alerts = 10'000;
   std::uint64_t groups = 500;
+  std::uint64_t receiver_delay_ms = 0;
   bool check = false;
 };
 
@@ -84,7 +90,7 @@ bool parse_options(int argc, char** argv, Options& o) {
       std::fputs(kUsage.data(), stdout);
       std::exit(0);
     }
-    if (arg != "--alerts" && arg != "--groups") {
+    if (arg != "--alerts" && arg != "--groups" && arg != "--receiver-delay-ms") {
       std::fprintf(stderr, "motcua-bench-alerts: unknown option %s\n", argv[i]);
       return false;
     }
@@ -93,8 +99,13 @@ bool parse_options(int argc, char** argv, Options& o) {
       return false;
     }
     const std::string_view value = argv[++i];
-    const bool ok = arg == "--alerts" ? parse_count(value, o.alerts)
-                                      : parse_count(value, o.groups) && o.groups > 0;
+    bool ok = false;
+    if (arg == "--alerts")
+      ok = parse_count(value, o.alerts);
+    else if (arg == "--groups")
+      ok = parse_count(value, o.groups) && o.groups > 0;
+    else
+      ok = parse_count(value, o.receiver_delay_ms);
     if (!ok) {
       std::fprintf(stderr, "motcua-bench-alerts: bad value '%s' for %s\n", argv[i], argv[i - 1]);
       return false;
@@ -112,6 +123,17 @@ double peak_rss_mb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+// CPU time of the calling thread (user and system), in seconds: on a shared machine the wall time
+// also counts waiting for a core.
+double thread_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_THREAD, &usage);
+  const auto s = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return s(usage.ru_utime) + s(usage.ru_stime);
 }
 
 // A fresh folder under the system's temporary directory, removed with everything in it.
@@ -143,17 +165,10 @@ class LoopbackReceiver {
     std::size_t body_bytes = 0;
   };
 
-  LoopbackReceiver() {
+  explicit LoopbackReceiver(std::chrono::milliseconds delay) : delay_(delay) {
     net::Router router;
-    router.add("POST", "/hook", net::Router::SyncHandler([this](const net::ServerRequest& r) {
-                 const auto at = Stopwatch::now();
-                 {
-                   std::lock_guard lock(mutex_);
-                   arrivals_.push_back({at, r.body.size()});
-                 }
-                 net::ServerResponse response;
-                 response.body = R"({"status":"ok"})";
-                 return response;
+    router.add("POST", "/hook", net::Router::AsyncHandler([this](net::ServerRequest request) {
+                 return answer(std::move(request));
                }));
     net::ServerOptions options;
     options.on_request = [this](const net::ServerRequest&, int, std::chrono::microseconds took) {
@@ -189,6 +204,23 @@ class LoopbackReceiver {
   }
 
  private:
+  asio::awaitable<net::ServerResponse> answer(net::ServerRequest request) {
+    const auto at = Stopwatch::now();
+    {
+      std::lock_guard lock(mutex_);
+      arrivals_.push_back({at, request.body.size()});
+    }
+    // The service time of a remote receiver (network and its own work), not a wait for anything.
+    if (delay_.count() > 0) {
+      asio::steady_timer timer(co_await asio::this_coro::executor, delay_);
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+    net::ServerResponse response;
+    response.body = R"({"status":"ok"})";
+    co_return response;
+  }
+
+  std::chrono::milliseconds delay_;
   asio::io_context context_;
   asio::executor_work_guard<asio::io_context::executor_type> guard_{context_.get_executor()};
   std::unique_ptr<net::HttpServer> server_;
@@ -273,13 +305,16 @@ struct Round {
   std::size_t findings = 0;
   std::size_t changes = 0;  // alert state changes record_findings reported
   double record_s = 0;
+  double record_cpu_s = 0;
   std::size_t groups = 0;
   std::size_t queued = 0;
   double dispatch_s = 0;
+  double dispatch_cpu_s = 0;
   std::size_t passes = 0;
   alerts::CourierReport delivery;
   double deliver_s = 0;
-  double wall_s = 0;  // from the start of record_findings to the end of the last pass
+  double deliver_cpu_s = 0;  // of the delivering thread, without the receiver's
+  double wall_s = 0;         // from the start of record_findings to the end of the last pass
   std::size_t arrived = 0;
   std::size_t payload_bytes = 0;
   Percentiles delay;  // state change → arrival at the receiver, seconds
@@ -298,14 +333,17 @@ Round run_round(const char* name, const std::vector<sla::Finding>& findings, sla
   const auto handled_before = receiver.handling();
   const std::vector<std::string> complete{"motcua"};
 
+  const double c0 = thread_cpu_seconds();
   const auto t0 = Stopwatch::now();
   {
     store::AlertStore alert_store(db);
     r.changes = alerts::record_findings(alert_store, findings, complete, now, kUtcOffset).size();
   }
   const auto t1 = Stopwatch::now();
+  const double c1 = thread_cpu_seconds();
   const alerts::DispatchReport dispatched = alerts::Dispatcher(cfg, calendar, db).run(now, true);
   const auto t2 = Stopwatch::now();
+  const double c2 = thread_cpu_seconds();
 
   asio::io_context context;
   alerts::Courier courier(context.get_executor(), cfg, db, nullptr);
@@ -325,8 +363,12 @@ Round run_round(const char* name, const std::vector<sla::Finding>& findings, sla
     if (pass.attempted == 0 || outbox.counts().pending == 0) break;
   }
   const auto t3 = Stopwatch::now();
+  const double c3 = thread_cpu_seconds();
 
   r.record_s = seconds_of(t1 - t0);
+  r.record_cpu_s = c1 - c0;
+  r.dispatch_cpu_s = c2 - c1;
+  r.deliver_cpu_s = c3 - c2;
   r.groups = dispatched.groups;
   r.queued = dispatched.outbox_rows;
   r.dispatch_s = seconds_of(t2 - t1);
@@ -351,15 +393,17 @@ double per_second(std::size_t n, double s) {
 
 void print_round(const Round& r) {
   std::printf("%s:\n", r.name);
-  std::printf("  record_findings: %zu findings, %zu state changes in %.3f s (%.0f alerts/s)\n",
-              r.findings, r.changes, r.record_s, per_second(r.findings, r.record_s));
-  std::printf("  Dispatcher::run: %zu groups, %zu notifications queued in %.3f s\n", r.groups,
-              r.queued, r.dispatch_s);
   std::printf(
-      "  Courier::deliver_due: %zu delivered (%zu retried, %zu dead) in %zu passes, %.3f s "
-      "(%.0f notifications/s, %.2f ms each; receiver busy %.3f s); %.1f KB per notification\n",
+      "  record_findings: %zu findings, %zu state changes in %.3f s, CPU %.3f s (%.0f alerts/s)\n",
+      r.findings, r.changes, r.record_s, r.record_cpu_s, per_second(r.findings, r.record_s));
+  std::printf("  Dispatcher::run: %zu groups, %zu notifications queued in %.3f s, CPU %.3f s\n",
+              r.groups, r.queued, r.dispatch_s, r.dispatch_cpu_s);
+  std::printf(
+      "  Courier::deliver_due: %zu delivered (%zu retried, %zu dead) in %zu passes, %.3f s, "
+      "CPU %.3f s (%.0f notifications/s, %.2f ms each; receiver busy %.3f s); "
+      "%.1f KB per notification\n",
       r.delivery.delivered, r.delivery.retried, r.delivery.dead, r.passes, r.deliver_s,
-      per_second(r.delivery.delivered, r.deliver_s),
+      r.deliver_cpu_s, per_second(r.delivery.delivered, r.deliver_s),
       r.delivery.delivered ? 1e3 * r.deliver_s / static_cast<double>(r.delivery.delivered) : 0,
       r.receiver_handling_s,
       r.arrived ? static_cast<double>(r.payload_bytes) / 1024.0 / static_cast<double>(r.arrived)
@@ -370,15 +414,16 @@ void print_round(const Round& r) {
 
 void print_round_json(const Round& r) {
   std::printf(
-      "{\"findings\":%zu,\"state_changes\":%zu,\"record_seconds\":%.4f,\"alerts_per_second\":%.0f,"
-      "\"groups\":%zu,\"queued\":%zu,\"dispatch_seconds\":%.4f,\"delivered\":%zu,\"retried\":%zu,"
-      "\"dead\":%zu,\"deliver_seconds\":%.4f,\"notifications_per_second\":%.1f,"
+      "{\"findings\":%zu,\"state_changes\":%zu,\"record_seconds\":%.4f,\"record_cpu_seconds\":%.4f,"
+      "\"alerts_per_second\":%.0f,\"groups\":%zu,\"queued\":%zu,\"dispatch_seconds\":%.4f,"
+      "\"dispatch_cpu_seconds\":%.4f,\"delivered\":%zu,\"retried\":%zu,\"dead\":%zu,"
+      "\"deliver_seconds\":%.4f,\"deliver_cpu_seconds\":%.4f,\"notifications_per_second\":%.1f,"
       "\"payload_bytes\":%zu,\"delay_p50\":%.4f,\"delay_p99\":%.4f,\"delay_max\":%.4f,"
       "\"wall_seconds\":%.4f}",
-      r.findings, r.changes, r.record_s, per_second(r.findings, r.record_s), r.groups, r.queued,
-      r.dispatch_s, r.delivery.delivered, r.delivery.retried, r.delivery.dead, r.deliver_s,
-      per_second(r.delivery.delivered, r.deliver_s), r.payload_bytes, r.delay.p50, r.delay.p99,
-      r.delay.max, r.wall_s);
+      r.findings, r.changes, r.record_s, r.record_cpu_s, per_second(r.findings, r.record_s),
+      r.groups, r.queued, r.dispatch_s, r.dispatch_cpu_s, r.delivery.delivered, r.delivery.retried,
+      r.delivery.dead, r.deliver_s, r.deliver_cpu_s, per_second(r.delivery.delivered, r.deliver_s),
+      r.payload_bytes, r.delay.p50, r.delay.p99, r.delay.max, r.wall_s);
 }
 
 // Every notification queued was delivered and arrived.
@@ -397,7 +442,7 @@ int main(int argc, char** argv) {
   }
 
   ScratchDir dir;
-  LoopbackReceiver receiver;
+  LoopbackReceiver receiver(std::chrono::milliseconds(o.receiver_delay_ms));
   // A signed webhook, as a receiver in production would have it.
   std::ofstream(dir.path() / "hook.secret") << "bí mật của sở\n";
   const config::Config cfg = config::parse_config(
@@ -415,9 +460,12 @@ int main(int argc, char** argv) {
 
   // Tuesday 10/03/2026, in working hours.
   const sla::Instant now = *sla::parse_rfc3339("2026-03-10T10:00:00+07:00");
-  std::printf("motcua-bench-alerts: %llu alerts in %llu groups, webhook %s, state %s\n",
-              static_cast<unsigned long long>(o.alerts), static_cast<unsigned long long>(o.groups),
-              receiver.url().c_str(), (dir.path() / "state.db").c_str());
+  std::printf(
+      "motcua-bench-alerts: %llu alerts in %llu groups, webhook %s answering after %llu ms, "
+      "state %s\n",
+      static_cast<unsigned long long>(o.alerts), static_cast<unsigned long long>(o.groups),
+      receiver.url().c_str(), static_cast<unsigned long long>(o.receiver_delay_ms),
+      (dir.path() / "state.db").c_str());
 
   std::vector<sla::Finding> findings;
   findings.reserve(static_cast<std::size_t>(o.alerts + o.groups));
@@ -454,7 +502,8 @@ int main(int argc, char** argv) {
   print_round_json(second);
   std::printf(",\"idle\":");
   print_round_json(idle);
-  std::printf(",\"total_seconds\":%.4f,\"peak_rss_mb\":%.1f}\n", total_s, peak);
+  std::printf(",\"receiver_delay_ms\":%llu,\"total_seconds\":%.4f,\"peak_rss_mb\":%.1f}\n",
+              static_cast<unsigned long long>(o.receiver_delay_ms), total_s, peak);
   std::fflush(stdout);
 
   int status = 0;
