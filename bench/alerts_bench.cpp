@@ -136,6 +136,17 @@ double thread_cpu_seconds() {
   return s(usage.ru_utime) + s(usage.ru_stime);
 }
 
+// Bytes the calling thread passed to write system calls (the SQLite log and sockets alike), from
+// /proc/thread-self/io; 0 when unavailable.
+std::uint64_t thread_written_bytes() {
+  std::ifstream in("/proc/thread-self/io");
+  std::string key;
+  std::uint64_t value = 0;
+  while (in >> key >> value)
+    if (key == "wchar:") return value;
+  return 0;
+}
+
 // A fresh folder under the system's temporary directory, removed with everything in it.
 class ScratchDir {
  public:
@@ -306,15 +317,18 @@ struct Round {
   std::size_t changes = 0;  // alert state changes record_findings reported
   double record_s = 0;
   double record_cpu_s = 0;
+  std::uint64_t record_written = 0;
   std::size_t groups = 0;
   std::size_t queued = 0;
   double dispatch_s = 0;
   double dispatch_cpu_s = 0;
+  std::uint64_t dispatch_written = 0;
   std::size_t passes = 0;
   alerts::CourierReport delivery;
   double deliver_s = 0;
-  double deliver_cpu_s = 0;  // of the delivering thread, without the receiver's
-  double wall_s = 0;         // from the start of record_findings to the end of the last pass
+  double deliver_cpu_s = 0;           // of the delivering thread, without the receiver's
+  std::uint64_t deliver_written = 0;  // the requests and the SQLite log
+  double wall_s = 0;  // from the start of record_findings to the end of the last pass
   std::size_t arrived = 0;
   std::size_t payload_bytes = 0;
   Percentiles delay;  // state change → arrival at the receiver, seconds
@@ -333,6 +347,7 @@ Round run_round(const char* name, const std::vector<sla::Finding>& findings, sla
   const auto handled_before = receiver.handling();
   const std::vector<std::string> complete{"motcua"};
 
+  const std::uint64_t w0 = thread_written_bytes();
   const double c0 = thread_cpu_seconds();
   const auto t0 = Stopwatch::now();
   {
@@ -341,9 +356,11 @@ Round run_round(const char* name, const std::vector<sla::Finding>& findings, sla
   }
   const auto t1 = Stopwatch::now();
   const double c1 = thread_cpu_seconds();
+  const std::uint64_t w1 = thread_written_bytes();
   const alerts::DispatchReport dispatched = alerts::Dispatcher(cfg, calendar, db).run(now, true);
   const auto t2 = Stopwatch::now();
   const double c2 = thread_cpu_seconds();
+  const std::uint64_t w2 = thread_written_bytes();
 
   asio::io_context context;
   alerts::Courier courier(context.get_executor(), cfg, db, nullptr);
@@ -364,11 +381,15 @@ Round run_round(const char* name, const std::vector<sla::Finding>& findings, sla
   }
   const auto t3 = Stopwatch::now();
   const double c3 = thread_cpu_seconds();
+  const std::uint64_t w3 = thread_written_bytes();
 
   r.record_s = seconds_of(t1 - t0);
   r.record_cpu_s = c1 - c0;
   r.dispatch_cpu_s = c2 - c1;
   r.deliver_cpu_s = c3 - c2;
+  r.record_written = w1 - w0;
+  r.dispatch_written = w2 - w1;
+  r.deliver_written = w3 - w2;
   r.groups = dispatched.groups;
   r.queued = dispatched.outbox_rows;
   r.dispatch_s = seconds_of(t2 - t1);
@@ -391,19 +412,27 @@ double per_second(std::size_t n, double s) {
   return s > 0 ? static_cast<double>(n) / s : 0;
 }
 
+double mb(std::uint64_t bytes) {
+  return static_cast<double>(bytes) / (1024.0 * 1024.0);
+}
+
 void print_round(const Round& r) {
   std::printf("%s:\n", r.name);
   std::printf(
-      "  record_findings: %zu findings, %zu state changes in %.3f s, CPU %.3f s (%.0f alerts/s)\n",
-      r.findings, r.changes, r.record_s, r.record_cpu_s, per_second(r.findings, r.record_s));
-  std::printf("  Dispatcher::run: %zu groups, %zu notifications queued in %.3f s, CPU %.3f s\n",
-              r.groups, r.queued, r.dispatch_s, r.dispatch_cpu_s);
+      "  record_findings: %zu findings, %zu state changes in %.3f s, CPU %.3f s, wrote %.1f MB "
+      "(%.0f alerts/s)\n",
+      r.findings, r.changes, r.record_s, r.record_cpu_s, mb(r.record_written),
+      per_second(r.findings, r.record_s));
+  std::printf(
+      "  Dispatcher::run: %zu groups, %zu notifications queued in %.3f s, CPU %.3f s, wrote %.1f "
+      "MB\n",
+      r.groups, r.queued, r.dispatch_s, r.dispatch_cpu_s, mb(r.dispatch_written));
   std::printf(
       "  Courier::deliver_due: %zu delivered (%zu retried, %zu dead) in %zu passes, %.3f s, "
-      "CPU %.3f s (%.0f notifications/s, %.2f ms each; receiver busy %.3f s); "
+      "CPU %.3f s, wrote %.1f MB (%.0f notifications/s, %.2f ms each; receiver busy %.3f s); "
       "%.1f KB per notification\n",
       r.delivery.delivered, r.delivery.retried, r.delivery.dead, r.passes, r.deliver_s,
-      r.deliver_cpu_s, per_second(r.delivery.delivered, r.deliver_s),
+      r.deliver_cpu_s, mb(r.deliver_written), per_second(r.delivery.delivered, r.deliver_s),
       r.delivery.delivered ? 1e3 * r.deliver_s / static_cast<double>(r.delivery.delivered) : 0,
       r.receiver_handling_s,
       r.arrived ? static_cast<double>(r.payload_bytes) / 1024.0 / static_cast<double>(r.arrived)
@@ -419,11 +448,15 @@ void print_round_json(const Round& r) {
       "\"dispatch_cpu_seconds\":%.4f,\"delivered\":%zu,\"retried\":%zu,\"dead\":%zu,"
       "\"deliver_seconds\":%.4f,\"deliver_cpu_seconds\":%.4f,\"notifications_per_second\":%.1f,"
       "\"payload_bytes\":%zu,\"delay_p50\":%.4f,\"delay_p99\":%.4f,\"delay_max\":%.4f,"
-      "\"wall_seconds\":%.4f}",
+      "\"wall_seconds\":%.4f,\"written_bytes\":{\"record\":%llu,\"dispatch\":%llu,"
+      "\"deliver\":%llu}}",
       r.findings, r.changes, r.record_s, r.record_cpu_s, per_second(r.findings, r.record_s),
       r.groups, r.queued, r.dispatch_s, r.dispatch_cpu_s, r.delivery.delivered, r.delivery.retried,
       r.delivery.dead, r.deliver_s, r.deliver_cpu_s, per_second(r.delivery.delivered, r.deliver_s),
-      r.payload_bytes, r.delay.p50, r.delay.p99, r.delay.max, r.wall_s);
+      r.payload_bytes, r.delay.p50, r.delay.p99, r.delay.max, r.wall_s,
+      static_cast<unsigned long long>(r.record_written),
+      static_cast<unsigned long long>(r.dispatch_written),
+      static_cast<unsigned long long>(r.deliver_written));
 }
 
 // Every notification queued was delivered and arrived.
