@@ -56,7 +56,8 @@ using Stopwatch = std::chrono::steady_clock;
 constexpr std::string_view kUsage =
     "usage: motcua-bench-alerts [--alerts N] [--groups N] [--receiver-delay-ms N] [--check]\n"
     "  --alerts N             alerts of the first round (default 10000)\n"
-    "  --groups N             agencies, one notification group each (default 500)\n"
+    "  --groups N             agencies, one notification group each, at most --alerts\n"
+    "                         (default 500)\n"
     "  --receiver-delay-ms N  the receiver answers each request N ms after it arrived, as a\n"
     "                         remote one would (default 0)\n"
     "  --check                exit 1 if a notification of the first round arrives more than\n"
@@ -110,6 +111,10 @@ bool parse_options(int argc, char** argv, Options& o) {
       std::fprintf(stderr, "motcua-bench-alerts: bad value '%s' for %s\n", argv[i], argv[i - 1]);
       return false;
     }
+  }
+  if (o.alerts < o.groups) {
+    std::fprintf(stderr, "motcua-bench-alerts: --alerts must be at least --groups\n");
+    return false;
   }
   return true;
 }
