@@ -34,7 +34,8 @@ class EmailChannel {
 };
 
 struct CourierOptions {
-  std::size_t batch = 200;                                // rows per pass
+  std::size_t batch = 200;    // rows per pass
+  std::size_t in_flight = 8;  // deliveries at once (each group, receiver and channel in order)
   std::chrono::seconds max_age = std::chrono::hours(24);  // then dead-lettered
   std::chrono::seconds first_retry = std::chrono::seconds(30);
   std::chrono::seconds max_retry = std::chrono::hours(1);

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "alerts/alert.hpp"
 #include "alerts/dispatcher.hpp"
 #include "tests/alerts/webhook_receiver.hpp"
@@ -36,13 +38,13 @@ class CourierTest : public ::testing::Test {
   }
 
   // One overdue dossier fires and the dispatcher queues its notification at `at`.
-  void fire(const std::string& at) {
+  void fire(const std::string& at, const std::string& agency = "000.00.12.H37") {
     sla::Finding f;
     f.rule = sla::Rule::overdue;
     f.severity = sla::Severity::critical;
-    f.dossier = "000.00.12.H37-260302-0001";
+    f.dossier = agency + "-260302-0001";
     f.source = "motcua";
-    f.agency = "000.00.12.H37";
+    f.agency = agency;
     f.agency_name = "Sở Xây dựng";
     f.since = T("2026-03-09 17:00");
     f.message = "Hồ sơ đã quá hạn 3 giờ làm việc";
@@ -153,6 +155,25 @@ TEST_F(CourierTest, RetryDelaysGrowWithJitterUpToTheCap) {
     EXPECT_LE(courier.retry_delay(40, std::nullopt), std::chrono::hours(1));
     EXPECT_EQ(courier.retry_delay(1, std::chrono::seconds(900)), std::chrono::seconds(900));
   }
+}
+
+TEST_F(CourierTest, AStalledReceiverDoesNotHoldBackOtherGroups) {
+  fire("2026-03-10 10:00", "000.00.12.H37");
+  fire("2026-03-10 10:00", "000.00.15.H37");
+  hook->answer_next(fixtures::ReceiverAnswer::stalled());
+  boost::asio::io_context context;
+  Courier courier(context.get_executor(), cfg, *db, nullptr);
+  auto future = boost::asio::co_spawn(context, courier.deliver_due(T("2026-03-10 10:00")),
+                                      boost::asio::use_future);
+  std::thread runner([&] { context.run(); });
+  // The second group's notification arrives while the first one's POST hangs.
+  EXPECT_TRUE(
+      net::fixtures::eventually([&] { return hook->count() == 2 && hook->stalled() == 1; }));
+  hook->release_stalled();
+  runner.join();
+  const auto report = future.get();
+  EXPECT_EQ(report.attempted, 2u);
+  EXPECT_EQ(report.delivered, 2u);
 }
 
 }  // namespace
