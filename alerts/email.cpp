@@ -57,6 +57,20 @@ boost::asio::awaitable<DeliveryResult> SmtpEmailChannel::send(
     const std::string& idempotency_key, sla::Instant created_at) {
   const SmtpSendResult result =
       co_await client_->send(message(n, receiver, idempotency_key, created_at));
+  // Delivery is at least once: when the server took the message for some recipients but put
+  // others off (4xx), the whole message is tried again later. Those who have it get it a second
+  // time with the same Message-ID, which mail clients show as one; nobody is left without it.
+  if (result.delivery.delivered()) {
+    std::string deferred;
+    for (const auto& r : result.refused) {
+      if (r.permanent) continue;
+      if (!deferred.empty()) deferred += "; ";
+      deferred += r.address + ": " + r.reply;
+    }
+    if (!deferred.empty())
+      co_return DeliveryResult{DeliveryOutcome::retry, "recipients put off: " + deferred,
+                               std::nullopt};
+  }
   co_return result.delivery;
 }
 

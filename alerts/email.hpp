@@ -1,7 +1,9 @@
 #pragma once
 // The e-mail channel: a notification rendered with the receiver's templates (Vietnamese by
 // default) into an RFC 5322 message and sent through [smtp]. The Message-ID derives from the
-// idempotency key, so a retry after a lost reply to DATA shows as one message in mail clients.
+// idempotency key, so a retry after a lost reply to DATA shows as one message in mail clients. A
+// recipient refused for good (5xx) while others took the message is reported, not retried; one
+// put off (4xx) makes the whole message due again.
 #include <map>
 #include <memory>
 #include <string>
