@@ -33,6 +33,7 @@
 #include "alerts/alert.hpp"
 #include "alerts/courier.hpp"
 #include "alerts/dispatcher.hpp"
+#include "bench/measure.hpp"
 #include "config/config.hpp"
 #include "config/holidays.hpp"
 #include "net/http_server.hpp"
@@ -44,6 +45,10 @@
 #include "store/outbox.hpp"
 
 namespace {
+
+using motcua::bench::parse_count;
+using motcua::bench::peak_rss_mb;
+using motcua::bench::seconds_of;
 
 namespace asio = boost::asio;
 namespace alerts = motcua::alerts;
@@ -73,12 +78,6 @@ struct Options {
   std::uint64_t receiver_delay_ms = 0;
   bool check = false;
 };
-
-bool parse_count(std::string_view text, std::uint64_t& out) {
-  const char* end = text.data() + text.size();
-  auto [p, ec] = std::from_chars(text.data(), end, out);
-  return ec == std::errc{} && p == end;
-}
 
 bool parse_options(int argc, char** argv, Options& o) {
   for (int i = 1; i < argc; ++i) {
@@ -117,17 +116,6 @@ bool parse_options(int argc, char** argv, Options& o) {
     return false;
   }
   return true;
-}
-
-double seconds_of(Stopwatch::duration d) {
-  return std::chrono::duration<double>(d).count();
-}
-
-// ru_maxrss is in kilobytes on Linux.
-double peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
 // CPU time of the calling thread (user and system), in seconds: on a shared machine the wall time

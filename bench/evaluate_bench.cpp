@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/measure.hpp"
 #include "config/holidays.hpp"
 #include "simulator/synthetic_dossiers.hpp"
 #include "sla/calendar.hpp"
@@ -25,6 +26,10 @@
 #include "sla/time.hpp"
 
 namespace {
+
+using motcua::bench::parse_count;
+using motcua::bench::peak_rss_mb;
+using motcua::bench::seconds_of;
 
 namespace sim = motcua::sim;
 namespace config = motcua::config;
@@ -61,12 +66,6 @@ struct Options {
   std::uint64_t calendar_ops = 4'000'000;
   bool check = false;
 };
-
-bool parse_count(std::string_view text, std::uint64_t& out) {
-  const char* end = text.data() + text.size();
-  auto [p, ec] = std::from_chars(text.data(), end, out);
-  return ec == std::errc{} && p == end;
-}
 
 bool parse_options(int argc, char** argv, Options& o) {
   for (int i = 1; i < argc; ++i) {
@@ -109,17 +108,6 @@ bool parse_options(int argc, char** argv, Options& o) {
     }
   }
   return true;
-}
-
-double seconds_of(Stopwatch::duration d) {
-  return std::chrono::duration<double>(d).count();
-}
-
-// ru_maxrss is in kilobytes on Linux.
-double peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
 // A field of /proc/self/status such as VmHWM, in MB (0 when unavailable).

@@ -28,6 +28,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "bench/measure.hpp"
 #include "connectors/mapping.hpp"
 #include "connectors/motcua_sync.hpp"
 #include "connectors/upstream_session.hpp"
@@ -41,6 +42,8 @@
 #include "tests/support/process.hpp"
 
 namespace {
+
+using motcua::bench::peak_rss_mb;
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -124,12 +127,6 @@ std::optional<Options> parse_args(int argc, char** argv) {
   }
   if (o.page_size > 10000) return std::nullopt;  // motcua-sim's SoLuong limit
   return o;
-}
-
-double peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // kilobytes on Linux
 }
 
 // VmHWM of a process (the simulator) in MB, 0 when unavailable.
