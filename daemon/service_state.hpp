@@ -15,6 +15,7 @@
 #include "config/config.hpp"
 #include "connectors/mapping.hpp"
 #include "sla/calendar.hpp"
+#include "sla/dossier.hpp"
 #include "sla/finding.hpp"
 #include "sla/rules.hpp"
 
@@ -47,6 +48,9 @@ struct Evaluation {
   sla::Instant at{};                    // the instant evaluated as of
   std::vector<sla::Finding> findings;   // sorted by dossier, then rule (sla::finding_less)
   std::int64_t dossiers = 0;            // dossiers evaluated
+  // The dossiers of `kind = "file"` sources, which are read each cycle and never stored (the
+  // store's dossiers are read from the store).
+  std::vector<sla::Dossier> file_dossiers;
   std::chrono::milliseconds took{0};
 };
 
