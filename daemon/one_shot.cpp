@@ -34,6 +34,15 @@
 
 namespace motcua::daemon {
 
+StateStore::StateStore(const std::filesystem::path& file, bool take_lock,
+                       const store::DatabaseOptions& options)
+    : lock(take_lock ? std::make_unique<store::StateLock>(file) : nullptr),
+      db(file, options),
+      dossiers(db),
+      sync(db, dossiers),
+      portal(db),
+      quarantine(db) {}
+
 bool CycleResult::all_sources_read() const {
   return std::all_of(sources.begin(), sources.end(), [](const SourceRun& s) { return s.read; });
 }
@@ -87,18 +96,6 @@ std::vector<connectors::RecordMapping> record_mappings(const config::Config& cfg
 
 namespace {
 
-// The state the HTTP sources sync into, opened on first use.
-struct State {
-  explicit State(const std::filesystem::path& file)
-      : lock(file), db(file), dossiers(db), sync(db, dossiers), portal(db), quarantine(db) {}
-  store::StateLock lock;
-  store::Database db;
-  store::DossierStore dossiers;
-  store::SyncState sync;
-  store::PortalStore portal;
-  store::Quarantine quarantine;
-};
-
 connectors::UpstreamEndpoint endpoint_of(const config::SourceConfig& src) {
   connectors::UpstreamEndpoint endpoint;
   endpoint.url = src.url;
@@ -118,14 +115,21 @@ net::ClientOptions client_options_of(const config::SourceConfig& src) {
   return options;
 }
 
-// Runs one upstream conversation of a source to its end on a private io_context.
+// Runs one upstream conversation of a source to its end on a private io_context. A stop request
+// stops the io_context wherever the conversation is (a request in flight is abandoned) and
+// throws Cancelled; what the sink committed stays committed.
 template <typename Work>
-auto run_upstream(const config::SourceConfig& src, Work work) {
+auto run_upstream(const config::SourceConfig& src, std::stop_token stop, Work work) {
   boost::asio::io_context io;
   net::HttpClient client(io.get_executor(), client_options_of(src));
   connectors::UpstreamSession session(client, endpoint_of(src));
   auto future = boost::asio::co_spawn(io, work(session), boost::asio::use_future);
-  io.run();
+  {
+    std::stop_callback on_stop(stop, [&io] { io.stop(); });
+    io.run();
+  }
+  if (future.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+    throw Cancelled("source " + src.name + ": stopped");
   return future.get();
 }
 
@@ -158,8 +162,8 @@ class ReportingSink final : public connectors::SyncSink {
 };
 
 // Source kind `motcua`: one incremental sync into the store.
-void sync_source(const config::SourceConfig& src, const connectors::RecordMapping& mapping,
-                 State& state, sla::Instant now, SourceRun& run) {
+void sync_motcua(const config::SourceConfig& src, const connectors::RecordMapping& mapping,
+                 StateStore& state, sla::Instant now, SourceRun& run, std::stop_token stop) {
   // Eight pages share one SQLite commit (each page still all or nothing, the cursor never past a
   // stored record): about twice the insert rate of a commit per page; a crash costs at most the
   // last eight pages, fetched again by the next sync.
@@ -171,10 +175,15 @@ void sync_source(const config::SourceConfig& src, const connectors::RecordMappin
   connectors::SyncOptions options;
   options.page_size = static_cast<std::size_t>(src.page_size);
   state.sync.record_attempt(src.name, now);
-  const connectors::SyncReport report =
-      run_upstream(src, [&](connectors::UpstreamSession& session) {
-        return connectors::sync_motcua(session, mapping, src.name, sink, options);
-      });
+  connectors::SyncReport report;
+  try {
+    report = run_upstream(src, stop, [&](connectors::UpstreamSession& session) {
+      return connectors::sync_motcua(session, mapping, src.name, sink, options);
+    });
+  } catch (const Cancelled&) {
+    store.flush();  // a stop keeps the pages already taken: the next sync starts after them
+    throw;
+  }
   store.flush();  // what was committed before a failure is kept
   run.records = report.records;
   run.bad = report.bad;
@@ -206,7 +215,7 @@ std::size_t lookups_per_cycle(const config::SourceConfig& src) {
 // confirmed in the state the one-stop system shows are looked up; the answers are stored for
 // portal_missing and status_mismatch. A copy that cannot be read is quarantined.
 void lookup_source(const config::SourceConfig& src, const connectors::RecordMapping& mapping,
-                   State& state, sla::Instant now, SourceRun& run) {
+                   StateStore& state, sla::Instant now, SourceRun& run, std::stop_token stop) {
   state.sync.record_attempt(src.name, now);
   const auto candidates =
       state.portal.due_for_lookup(src.name, now - src.lookback, lookups_per_cycle(src));
@@ -219,7 +228,7 @@ void lookup_source(const config::SourceConfig& src, const connectors::RecordMapp
   options.rate_limit = src.rate_limit;
   const connectors::LookupReport report =
       codes.empty() ? connectors::LookupReport{}
-                    : run_upstream(src, [&](connectors::UpstreamSession& session) {
+                    : run_upstream(src, stop, [&](connectors::UpstreamSession& session) {
                         return connectors::lookup_dossiers(session, mapping, src.name,
                                                            std::move(codes), options);
                       });
@@ -273,7 +282,8 @@ void lookup_source(const config::SourceConfig& src, const connectors::RecordMapp
 // The store-side facts of one source's dossiers, indexed by code for the evaluation pass.
 class SourceFacts {
  public:
-  SourceFacts(State& state, const std::string& source, const std::vector<std::string>& portals) {
+  SourceFacts(StateStore& state, const std::string& source,
+              const std::vector<std::string>& portals) {
     for (const auto& c : state.dossiers.unexplained_deadline_changes(source)) {
       sla::DeadlineEdit& e = edits_.emplace_back();
       e.field = c.field == store::DeadlineField::due_at ? sla::DeadlineEdit::Field::due_at
@@ -329,18 +339,20 @@ class SourceFacts {
 
 // Every stored dossier of the source is evaluated, in batches so memory stays flat however many
 // are stored.
-void evaluate_stored(const std::string& source, State& state, const sla::Evaluator& evaluator,
+void evaluate_stored(const std::string& source, StateStore& state, const sla::Evaluator& evaluator,
                      const std::vector<std::string>& portals, sla::Instant now, SourceRun& run,
-                     std::vector<sla::Finding>& findings) {
+                     std::vector<sla::Finding>& findings, std::stop_token stop) {
   SourceFacts facts(state, source, portals);
   state.dossiers.for_each(source, 10000, [&](std::span<const sla::Dossier> batch) {
+    // Checked between batches: a stop waits for at most one batch (~10,000 dossiers).
+    if (stop.stop_requested()) throw Cancelled("evaluation stopped");
     run.dossiers += batch.size();
     for (const auto& d : batch)
       evaluator.evaluate(d, now, findings, facts.find(d.code));
   });
 }
 
-void evaluate_health(const std::string& source, State& state, const sla::Evaluator& evaluator,
+void evaluate_health(const std::string& source, StateStore& state, const sla::Evaluator& evaluator,
                      sla::Instant now, std::vector<sla::Finding>& findings) {
   const auto health = state.sync.source_health(source);
   if (!health) return;
@@ -355,7 +367,7 @@ void evaluate_health(const std::string& source, State& state, const sla::Evaluat
 
 void read_file_source(const config::SourceConfig& src, const connectors::RecordMapping& mapping,
                       const sla::Evaluator& evaluator, sla::Instant now, SourceRun& run,
-                      std::vector<sla::Finding>& findings) {
+                      std::vector<sla::Finding>& findings, std::vector<sla::Dossier>* keep) {
   auto read = connectors::read_dossier_file(src.path, mapping, src.name);
   run.read = true;
   run.records = read.records;
@@ -367,24 +379,20 @@ void read_file_source(const config::SourceConfig& src, const connectors::RecordM
                  bad.position, bad.reason);
   for (const auto& d : read.dossiers)
     evaluator.evaluate(d, now, findings);
+  if (keep) std::move(read.dossiers.begin(), read.dossiers.end(), std::back_inserter(*keep));
 }
 
 }  // namespace
 
-// The order of a cycle (DOMAIN.md "Upstream interfaces"): every one-stop source syncs first, then
-// the portals are asked about what the one-stop sources hold, then everything is evaluated, so
-// the portal rules compare answers with the records they were asked about.
-namespace {
-
-// Findings into alerts, groups into the outbox, the outbox to the receivers.
-void alert_and_deliver(const config::Config& cfg, State& state, const AlertOptions& options,
-                       CycleResult& result, sla::Instant now) {
-  AlertRun& out = result.alerts;
+// Findings into alerts: one reconcile of the alert table; alerts of sources not completely
+// evaluated are not resolved.
+void record_alerts(const config::Config& cfg, store::Database& db, const CycleResult& result,
+                   sla::Instant now, AlertRun& out) {
   out.enabled = true;
   std::vector<std::string> complete;
   for (const auto& s : result.sources)
     if (s.evaluated) complete.push_back(s.name);
-  store::AlertStore alert_store(state.db);
+  store::AlertStore alert_store(db);
   for (const auto& c : alerts::record_findings(alert_store, result.findings, complete, now,
                                                cfg.daemon.utc_offset)) {
     switch (c.transition) {
@@ -400,6 +408,13 @@ void alert_and_deliver(const config::Config& cfg, State& state, const AlertOptio
         break;
     }
   }
+}
+
+namespace {
+
+// Groups into the outbox (every group flushed), then the outbox to the receivers.
+void dispatch_and_deliver(const config::Config& cfg, StateStore& state, const AlertOptions& options,
+                          sla::Instant now, AlertRun& out) {
   const auto dispatched = alerts::Dispatcher(cfg, *options.calendar, state.db).run(now, true);
   out.notifications = dispatched.notifications;
   out.outbox_rows = dispatched.outbox_rows;
@@ -431,52 +446,79 @@ void alert_and_deliver(const config::Config& cfg, State& state, const AlertOptio
                   row.message.receiver, row.last_error);
 }
 
-}  // namespace
-
-CycleResult run_cycle(const config::Config& cfg,
-                      const std::vector<connectors::RecordMapping>& mappings,
-                      const sla::Evaluator& evaluator, sla::Instant now,
-                      const AlertOptions* alerts) {
-  CycleResult result;
-  result.sources.resize(cfg.sources.size());
-  std::optional<State> state;
+std::vector<std::string> portal_names(const config::Config& cfg) {
   std::vector<std::string> portals;
   for (const auto& src : cfg.sources)
     if (src.kind == config::SourceKind::dvc) portals.push_back(src.name);
+  return portals;
+}
 
-  // Runs one step of a source; a failure is that source's alone.
-  const auto guarded = [&](std::size_t i, auto&& step) {
-    const auto& src = cfg.sources[i];
-    SourceRun& run = result.sources[i];
-    run.name = src.name;
-    try {
-      if (src.kind != config::SourceKind::file && !state) state.emplace(cfg.daemon.state_db);
-      step(src, mappings[i], run);
-    } catch (const std::exception& e) {
-      run.read = false;
-      run.error = e.what();
-      spdlog::error("source {}: {}", src.name, run.error);
+}  // namespace
+
+void sync_one(const config::Config& cfg, const std::vector<connectors::RecordMapping>& mappings,
+              std::size_t index, StateStore& state, sla::Instant now, SourceRun& run,
+              std::stop_token stop) {
+  const auto& src = cfg.sources[index];
+  run.name = src.name;
+  try {
+    switch (src.kind) {
+      case config::SourceKind::motcua:
+        sync_motcua(src, mappings[index], state, now, run, stop);
+        break;
+      case config::SourceKind::dvc:
+        lookup_source(src, mappings[index], state, now, run, stop);
+        break;
+      case config::SourceKind::file:
+        // Read when evaluated: the file is the store.
+        run.read = std::filesystem::exists(src.path);
+        if (!run.read) run.error = "cannot read " + src.path.string();
+        break;
+    }
+  } catch (const Cancelled&) {
+    throw;
+  } catch (const std::exception& e) {
+    run.read = false;
+    run.error = e.what();
+    spdlog::error("source {}: {}", src.name, run.error);
+  }
+}
+
+void evaluate_sources(const config::Config& cfg,
+                      const std::vector<connectors::RecordMapping>& mappings,
+                      const sla::Evaluator& evaluator, StateStore* state, sla::Instant now,
+                      CycleResult& result, std::vector<sla::Dossier>* file_dossiers,
+                      std::stop_token stop) {
+  result.sources.resize(cfg.sources.size());
+  const auto portals = portal_names(cfg);
+  // Each source's failure is its own: the others are still evaluated.
+  const auto each = [&](config::SourceKind kind, auto&& step) {
+    for (std::size_t i = 0; i < cfg.sources.size(); ++i) {
+      const auto& src = cfg.sources[i];
+      if (src.kind != kind) continue;
+      SourceRun& run = result.sources[i];
+      run.name = src.name;
+      try {
+        if (kind != config::SourceKind::file && !state)
+          throw std::logic_error("no state file open for source " + src.name);
+        step(src, mappings[i], run);
+      } catch (const Cancelled&) {
+        throw;
+      } catch (const std::exception& e) {
+        run.read = false;
+        run.evaluated = false;
+        run.error = e.what();
+        spdlog::error("source {}: {}", src.name, run.error);
+      }
     }
   };
-  const auto each = [&](config::SourceKind kind, auto&& step) {
-    for (std::size_t i = 0; i < cfg.sources.size(); ++i)
-      if (cfg.sources[i].kind == kind) guarded(i, step);
-  };
-
   using Mapping = connectors::RecordMapping;
   each(config::SourceKind::file, [&](const auto& src, const Mapping& mapping, SourceRun& run) {
-    read_file_source(src, mapping, evaluator, now, run, result.findings);
+    read_file_source(src, mapping, evaluator, now, run, result.findings, file_dossiers);
     run.evaluated = true;
-  });
-  each(config::SourceKind::motcua, [&](const auto& src, const Mapping& mapping, SourceRun& run) {
-    sync_source(src, mapping, *state, now, run);
-  });
-  each(config::SourceKind::dvc, [&](const auto& src, const Mapping& mapping, SourceRun& run) {
-    lookup_source(src, mapping, *state, now, run);
   });
   each(config::SourceKind::motcua, [&](const auto& src, const Mapping&, SourceRun& run) {
     // A sync that could not read the source at all still leaves what earlier cycles stored.
-    evaluate_stored(src.name, *state, evaluator, portals, now, run, result.findings);
+    evaluate_stored(src.name, *state, evaluator, portals, now, run, result.findings, stop);
     run.evaluated = true;
   });
   for (const auto kind : {config::SourceKind::motcua, config::SourceKind::dvc})
@@ -484,9 +526,55 @@ CycleResult run_cycle(const config::Config& cfg,
       evaluate_health(src.name, *state, evaluator, now, result.findings);
     });
   std::sort(result.findings.begin(), result.findings.end(), sla::finding_less);
-  if (alerts && alerts->deliver && !cfg.routes.empty()) {
-    if (!state) state.emplace(cfg.daemon.state_db);
-    alert_and_deliver(cfg, *state, *alerts, result, now);
+}
+
+// The order of a cycle (DOMAIN.md "Upstream interfaces"): every one-stop source syncs first, then
+// the portals are asked about what the one-stop sources hold, then everything is evaluated, so
+// the portal rules compare answers with the records they were asked about.
+CycleResult run_cycle(const config::Config& cfg,
+                      const std::vector<connectors::RecordMapping>& mappings,
+                      const sla::Evaluator& evaluator, sla::Instant now,
+                      const AlertOptions* alerts) {
+  CycleResult result;
+  result.sources.resize(cfg.sources.size());
+  std::optional<StateStore> state;
+  const bool stored = std::any_of(cfg.sources.begin(), cfg.sources.end(),
+                                  [](const auto& s) { return s.kind != config::SourceKind::file; });
+  const bool alerting = alerts && alerts->deliver && !cfg.routes.empty();
+  if (stored || alerting) {
+    try {
+      state.emplace(cfg.daemon.state_db);
+    } catch (const std::exception& e) {
+      // Every stored source is unreadable without its state file; file sources still evaluate.
+      for (std::size_t i = 0; i < cfg.sources.size(); ++i) {
+        result.sources[i].name = cfg.sources[i].name;
+        if (cfg.sources[i].kind == config::SourceKind::file) continue;
+        result.sources[i].error = e.what();
+        spdlog::error("source {}: {}", cfg.sources[i].name, e.what());
+      }
+      if (!stored) throw;
+    }
+  }
+  if (state) {
+    for (const auto kind : {config::SourceKind::motcua, config::SourceKind::dvc})
+      for (std::size_t i = 0; i < cfg.sources.size(); ++i)
+        if (cfg.sources[i].kind == kind) sync_one(cfg, mappings, i, *state, now, result.sources[i]);
+  }
+  // The sync's outcome (read, error) stays; evaluation adds what it counts.
+  const auto synced = result.sources;
+  evaluate_sources(cfg, mappings, evaluator, state ? &*state : nullptr, now, result);
+  for (std::size_t i = 0; i < cfg.sources.size(); ++i) {
+    if (cfg.sources[i].kind == config::SourceKind::file) continue;
+    auto& run = result.sources[i];
+    const bool evaluated = run.evaluated;
+    const auto dossiers = run.dossiers;
+    run = synced[i];
+    run.evaluated = evaluated;
+    if (cfg.sources[i].kind == config::SourceKind::motcua) run.dossiers = dossiers;
+  }
+  if (alerting && state) {
+    record_alerts(cfg, state->db, result, now, result.alerts);
+    dispatch_and_deliver(cfg, *state, *alerts, now, result.alerts);
   }
   return result;
 }

@@ -39,15 +39,15 @@ struct Runtime {
   config::Config cfg;
   std::vector<connectors::RecordMapping> mappings;  // one per source, in config order
   sla::WorkingCalendar calendar;
-  sla::Evaluator evaluator;  // refers to `calendar`
+  sla::Evaluator evaluator;              // refers to `calendar`
   std::optional<std::string> api_token;  // from [daemon] api_token_file; none: writes refused
 };
 
 // One evaluation of every source's dossiers, immutable once published.
 struct Evaluation {
-  sla::Instant at{};                    // the instant evaluated as of
-  std::vector<sla::Finding> findings;   // sorted by dossier, then rule (sla::finding_less)
-  std::int64_t dossiers = 0;            // dossiers evaluated
+  sla::Instant at{};                   // the instant evaluated as of
+  std::vector<sla::Finding> findings;  // sorted by dossier, then rule (sla::finding_less)
+  std::int64_t dossiers = 0;           // dossiers evaluated
   // The dossiers of `kind = "file"` sources, which are read each cycle and never stored (the
   // store's dossiers are read from the store).
   std::vector<sla::Dossier> file_dossiers;
