@@ -1,11 +1,12 @@
 // GET /api/v1/indicators: the Decision 766 figures (sla/indicators.hpp) per agency over a period
 // of local dates, as JSON or CSV.
 //
-// A year of a province's dossiers is hundreds of thousands to millions of stored bodies to decode
-// (~2 µs each in a Debug build... see the README for the measured time): seconds, on the API's one
-// thread that also answers /healthz. So the scan runs on a worker thread of its own, with a store
-// connection of its own, and the request's coroutine waits for it without holding the API thread.
-// Answers are kept for a minute per period, and a new evaluation (new data) replaces them.
+// A year of a province's dossiers is hundreds of thousands to millions of stored bodies to decode:
+// 200,000 took 4 s (Debug build, two shared cores; tests/daemon/indicators_api_test.cpp
+// ScanTimeOfManyStoredDossiers), seconds on the API's one thread that also answers /healthz. So
+// the scan runs on a worker thread with a store connection of its own, and the request's coroutine
+// waits for it without holding the API thread. An answer is reused for a minute per period, until
+// a new evaluation (new data) is published.
 #include <algorithm>
 #include <charconv>
 #include <chrono>
