@@ -83,6 +83,31 @@ Deadlines compute_deadlines(const Dossier& d) {
   return out;
 }
 
+std::size_t missed_deadlines(const Deadlines& dl, Instant t) {
+  return static_cast<std::size_t>(
+      std::count_if(dl.chain.begin(), dl.chain.end(), [t](Instant due) { return due < t; }));
+}
+
+Date apology_deadline(const WorkingCalendar& calendar, Instant due, int lead_working_days) {
+  Date day = calendar.local_date(due);
+  for (int i = 0; i < lead_working_days; ++i)
+    day = calendar.working_day_before(day);
+  return day;
+}
+
+std::optional<Instant> apology_covers(const Dossier& d, const Deadlines& dl, std::size_t i) {
+  return i == 0 ? dl.legal_due : d.apologies[i - 1].due_after;
+}
+
+bool apology_is_late(const WorkingCalendar& calendar, const Dossier& d, const Deadlines& dl,
+                     std::size_t i, int lead_working_days) {
+  const Apology& a = d.apologies[i];
+  const std::optional<Instant> covered = apology_covers(d, dl, i);
+  if (!a.issued_at || !covered) return false;
+  return calendar.local_date(*a.issued_at) >
+         apology_deadline(calendar, *covered, lead_working_days);
+}
+
 Evaluator::Evaluator(const WorkingCalendar& calendar, RulesConfig config)
     : calendar_(calendar), config_(std::move(config)) {}
 
@@ -212,11 +237,7 @@ class Evaluation {
     f.message = messages::finished_late(d_, *dl_.legal_due, *dl_.finished_at, late, style_);
   }
 
-  // How many deadlines of the chain lie strictly before t.
-  std::size_t missed_before(Instant t) const {
-    return static_cast<std::size_t>(
-        std::count_if(dl_.chain.begin(), dl_.chain.end(), [t](Instant due) { return due < t; }));
-  }
+  std::size_t missed_before(Instant t) const { return missed_deadlines(dl_, t); }
 
   bool apologies_cover(Instant t) const { return missed_before(t) <= d_.apologies.size(); }
 
@@ -237,13 +258,8 @@ class Evaluation {
                                           static_cast<int>(apologies), finished, style_);
   }
 
-  // The last calendar date on which an apology for `due` is on time: the lead'th working day
-  // before the day of the deadline (skipping weekends and holidays).
   Date apology_deadline_for(Instant due) const {
-    Date day = calendar_.local_date(due);
-    for (int i = 0; i < config_.apology_lead_working_days; ++i)
-      day = calendar_.working_day_before(day);
-    return day;
+    return apology_deadline(calendar_, due, config_.apology_lead_working_days);
   }
 
   void apology_late() {
@@ -253,16 +269,11 @@ class Evaluation {
     Date first_latest{};
     Instant first_covered{};
     for (std::size_t i = 0; i < d_.apologies.size(); ++i) {
-      const Apology& a = d_.apologies[i];
-      // The i-th apology covers D0 for the first, the previous apology's new date after that.
-      const std::optional<Instant> covered = i == 0 ? dl_.legal_due : d_.apologies[i - 1].due_after;
-      if (!a.issued_at || !covered) continue;
-      const Date latest = apology_deadline_for(*covered);
-      if (calendar_.local_date(*a.issued_at) <= latest) continue;
+      if (!apology_is_late(calendar_, d_, dl_, i, config_.apology_lead_working_days)) continue;
       if (late_count++ == 0) {
-        first_late = &a;
-        first_latest = latest;
-        first_covered = *covered;
+        first_late = &d_.apologies[i];
+        first_covered = *apology_covers(d_, dl_, i);
+        first_latest = apology_deadline_for(first_covered);
       }
     }
     if (!first_late) return;

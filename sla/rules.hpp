@@ -54,6 +54,20 @@ struct Deadlines {
 };
 Deadlines compute_deadlines(const Dossier& d);
 
+// The pieces of apology_missing and apology_late, shared with the indicators (sla/indicators.hpp)
+// so that "late without a timely apology" means the same in an alert and in a rate.
+// How many deadlines of the chain lie strictly before t; each needs its own apology.
+std::size_t missed_deadlines(const Deadlines& dl, Instant t);
+// The last calendar date on which an apology for `due` is on time: the lead'th working day before
+// the day of the deadline (skipping weekends and holidays).
+Date apology_deadline(const WorkingCalendar& calendar, Instant due, int lead_working_days);
+// The deadline the i-th apology covers: D0 for the first, the previous apology's new date after.
+std::optional<Instant> apology_covers(const Dossier& d, const Deadlines& dl, std::size_t i);
+// Whether the i-th apology was issued on a later date than apology_deadline of what it covers;
+// false when either date is unknown.
+bool apology_is_late(const WorkingCalendar& calendar, const Dossier& d, const Deadlines& dl,
+                     std::size_t i, int lead_working_days);
+
 // What the store knows about a dossier beyond its current record: the inputs of
 // deadline_rewritten, portal_missing and status_mismatch. The daemon gathers them; the rules stay
 // pure.

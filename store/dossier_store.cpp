@@ -1,6 +1,7 @@
 #include "store/dossier_store.hpp"
 
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 
 #include <SQLiteCpp/Statement.h>
@@ -118,6 +119,17 @@ struct DossierStore::Impl {
         scan_source(db,
                     "SELECT id, source, code, body FROM dossier WHERE id > ?1 AND +source = ?3 "
                     "ORDER BY id LIMIT ?2"),
+        // Keyset paging on (received_at, id), which the received_at index holds in order. The
+        // finished-before-the-period test reads the row but skips decoding its body.
+        scan_period(db,
+                    "SELECT d.id, d.source, d.code, d.body, d.received_at, "
+                    "(SELECT max(p.first_seen_on_portal IS NOT NULL) FROM portal_lookup p "
+                    "WHERE p.source = d.source AND p.code = d.code) "
+                    "FROM dossier d WHERE d.received_at < ?2 "
+                    "AND (d.received_at > ?3 OR (d.received_at = ?3 AND d.id > ?4)) "
+                    "AND (d.received_at >= ?1 OR d.status NOT IN (9, 10) "
+                    "OR d.finished_at IS NULL OR d.finished_at >= ?1) "
+                    "ORDER BY d.received_at, d.id LIMIT ?5"),
         count_all(db, "SELECT count(*) FROM dossier"),
         count_source(db, "SELECT count(*) FROM dossier WHERE source = ?1"),
         changes(db,
@@ -133,7 +145,7 @@ struct DossierStore::Impl {
 
   SQLite::Statement find, insert, update, update_same_receipt, insert_raw, update_raw, touch,
       add_change;
-  SQLite::Statement get_body, get_raw, get_sightings, scan_all, scan_source, count_all,
+  SQLite::Statement get_body, get_raw, get_sightings, scan_all, scan_source, scan_period, count_all,
       count_source, changes, unexplained;
   std::string body;  // the encoding buffer, reused across records
 };
@@ -308,6 +320,50 @@ void DossierStore::for_each(std::string_view source, std::size_t batch_size,
     }
     if (n == 0) return;
     visit(std::span<const sla::Dossier>(batch.data(), n));
+    if (n < batch_size) return;
+  }
+}
+
+void DossierStore::for_each_for_period(sla::Instant from, sla::Instant to, std::size_t batch_size,
+                                       const PeriodVisitor& visit) {
+  if (batch_size == 0)
+    throw std::invalid_argument("for_each_for_period needs a batch size of at least 1");
+  SQLite::Statement& st = impl_->scan_period;
+  std::vector<sla::Dossier> batch;
+  std::vector<std::optional<bool>> on_portal;
+  std::int64_t after_received = std::numeric_limits<std::int64_t>::min();
+  std::int64_t after_id = 0;
+  for (;;) {
+    std::size_t n = 0;
+    {
+      ResetOnExit reset(st);
+      bind_int(st, 1, seconds(from));
+      bind_int(st, 2, seconds(to));
+      bind_int(st, 3, after_received);
+      bind_int(st, 4, after_id);
+      bind_int(st, 5, static_cast<std::int64_t>(batch_size));
+      while (st.executeStep()) {
+        if (n == batch.size()) {
+          batch.emplace_back();
+          on_portal.emplace_back();
+        }
+        sla::Dossier& d = batch[n];
+        auto r = decode_dossier(get_view(st, 3), d);
+        if (r && (d.source != get_view(st, 1) || d.code != get_view(st, 2)))
+          r = DecodeResult{"the body belongs to another dossier", 0};
+        if (!r)
+          throw StoreError("dossier " + get_text(st, 2) + " of source " + get_text(st, 1) + " in " +
+                           db_.path().string() + " does not decode: " + r.message());
+        on_portal[n] =
+            st.isColumnNull(5) ? std::nullopt : std::optional<bool>(st.getColumn(5).getInt() != 0);
+        after_id = st.getColumn(0).getInt64();
+        after_received = st.getColumn(4).getInt64();
+        ++n;
+      }
+    }
+    if (n == 0) return;
+    visit(std::span<const sla::Dossier>(batch.data(), n),
+          std::span<const std::optional<bool>>(on_portal.data(), n));
     if (n < batch_size) return;
   }
 }

@@ -92,6 +92,17 @@ class DossierStore {
   using BatchVisitor = std::function<void(std::span<const sla::Dossier>)>;
   void for_each(std::string_view source, std::size_t batch_size, const BatchVisitor& visit);
 
+  // The dossiers that can count in indicators over [from, to) (sla/indicators.hpp), of every
+  // source: those received before `to`, except the ones that finished (status 9 or 10 with
+  // NgayKetThucXuLy) before `from` and were received before it. Dossiers without NgayTiepNhan are
+  // never visited. In receipt order through the index on received_at, `batch_size` at a time, each
+  // batch in its own read transaction like for_each. With each dossier comes whether a portal has
+  // ever found it (portal_lookup.first_seen_on_portal): empty when no portal has looked it up.
+  using PeriodVisitor = std::function<void(std::span<const sla::Dossier>,
+                                           std::span<const std::optional<bool>> on_portal)>;
+  void for_each_for_period(sla::Instant from, sla::Instant to, std::size_t batch_size,
+                           const PeriodVisitor& visit);
+
   std::int64_t count();
   std::int64_t count(std::string_view source);
 
