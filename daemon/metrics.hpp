@@ -46,7 +46,7 @@ class Metrics {
  private:
   struct Impl;
   // One lock for every counter: an increment is a few map operations, far cheaper than the work
-  // it counts, and a scrape copies nothing but reads under it.
+  // it counts; a scrape copies the counters under it and reads the state and the store without.
   mutable std::mutex mutex_;
   std::unique_ptr<Impl> impl_;
 };
