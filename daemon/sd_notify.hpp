@@ -14,6 +14,8 @@
 
 namespace motcua::daemon {
 
+// Safe to call from several threads; not from a raw signal handler (it logs through spdlog):
+// call stopping() and reloading() from the Asio signal_set's handler.
 class SystemdNotifier {
  public:
   // From $NOTIFY_SOCKET: a path, or '@' for an abstract socket. Unset or empty (not started by
