@@ -132,6 +132,7 @@ boost::asio::awaitable<CourierReport> Courier::deliver_due(sla::Instant now) {
             ++report.dead;
             break;
         }
+        if (impl_->options.on_result) impl_->options.on_result(*row, r);
       }
     }
   };

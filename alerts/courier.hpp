@@ -6,6 +6,7 @@
 // crash in between delivers it again, with the same idempotency key (at least once).
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -39,6 +40,9 @@ struct CourierOptions {
   std::chrono::seconds max_age = std::chrono::hours(24);  // then dead-lettered
   std::chrono::seconds first_retry = std::chrono::seconds(30);
   std::chrono::seconds max_retry = std::chrono::hours(1);
+  // Told every attempt's result once the row is marked (the service counts them per receiver and
+  // channel for /metrics). Runs on the courier's executor: keep it short.
+  std::function<void(const store::OutboxRow&, const DeliveryResult&)> on_result{};
 };
 
 struct CourierReport {

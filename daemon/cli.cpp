@@ -60,6 +60,9 @@ std::string usage() {
          "Watches administrative-procedure dossiers (one-stop system, public-service portal) and\n"
          "reports those due soon, overdue or late without the apology the law requires.\n"
          "\n"
+         "Without --check-config, --once or --demo it runs as a service until SIGTERM or SIGINT\n"
+         "(SIGHUP re-reads the configuration), answering HTTP at [daemon] listen.\n"
+         "\n"
          "  --config FILE   configuration (default " +
          std::string(kDefaultConfig) +
          ")\n"
@@ -68,7 +71,8 @@ std::string usage() {
          "                  as JSON Lines on stdout and a summary on stderr, then exit\n"
          "  --dry-run       with --once: deliver nothing\n"
          "  --now TIME      with --once: evaluate as of TIME (RFC 3339) instead of the clock\n"
-         "  --demo          run over the bundled sample data and print the findings readably\n"
+         "  --demo          run the service against the built-in simulator and a mail sink in a\n"
+         "                  temporary folder; prints the status page URL and every e-mail sent\n"
          "  --version       print the version\n"
          "  --help          print this help\n"
          "\n"

@@ -3,6 +3,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
@@ -12,6 +15,7 @@
 #include "daemon/demo.hpp"
 #include "daemon/finding_format.hpp"
 #include "daemon/one_shot.hpp"
+#include "daemon/service.hpp"
 #include "sla/rules.hpp"
 
 namespace motcua::daemon {
@@ -39,6 +43,34 @@ void warn_unconfirmed_years(const sla::WorkingCalendar& calendar, sla::Instant n
         "Code and the lunar calendar and may differ from the official arrangement. Add the "
         "official table with [calendar] holidays_file.",
         y);
+}
+
+// More open files than the usual soft limit of 1024: the API alone may hold a thousand
+// connections, besides the sources' sockets and the state file's descriptors.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, 65536);
+  setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+// The long-running service: runs until SIGTERM or SIGINT.
+int run_service(const Options& opt, const config::Config& cfg) {
+  std::signal(SIGPIPE, SIG_IGN);  // a peer closing a socket is an error code, not a death
+  raise_open_file_limit();
+  ServiceOptions options;
+  options.config_file = opt.config;
+  std::unique_ptr<Service> service;
+  try {
+    service = std::make_unique<Service>(Runtime::from(cfg), options);
+  } catch (const config::ConfigErrors&) {
+    throw;
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot start: {}", e.what());
+    return kExitFailure;
+  }
+  warn_unconfirmed_years(service->state().runtime()->calendar, service->state().now());
+  return service->run();
 }
 
 int run(const Options& opt) {
@@ -79,10 +111,7 @@ int run(const Options& opt) {
     std::printf("%s\n", cfg->summary().c_str());
     return kExitOk;
   }
-  if (!opt.once) {
-    spdlog::error("the long-running service is not in this build yet; use --once");
-    return kExitFailure;
-  }
+  if (!opt.once) return run_service(opt, *cfg);
 
   warn_unconfirmed_years(*calendar, now);
   const sla::Evaluator evaluator(*calendar, cfg->rules);

@@ -275,14 +275,5 @@ TEST(Once, WarnsOnceAboutAYearWithoutAnOfficialHolidayTable) {
   EXPECT_EQ(r.err.find("2027 has no"), r.err.rfind("2027 has no"));  // once
 }
 
-TEST(Demo, PrintsTheSampleReadably) {
-  auto r = watchd({"--demo"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const char* text : {"Quá hạn", "Sắp đến hạn", "Chưa có văn bản xin lỗi", "Xin lỗi muộn",
-                           "Hoàn thành trễ hạn", "Yêu cầu bổ sung nhiều lần", "Thiếu lý do",
-                           "Quá hạn bước xử lý", "000.00.12.H37-260302-0001"})
-    EXPECT_THAT(r.out, HasSubstr(text));
-}
-
 }  // namespace
 }  // namespace motcua::testing
