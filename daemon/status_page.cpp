@@ -18,11 +18,13 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "alerts/dispatcher.hpp"
 #include "daemon/api.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/version.hpp"
 #include "sla/messages.hpp"
 #include "sla/time.hpp"
+#include "store/outbox.hpp"
 #include "store/silence_store.hpp"
 
 namespace motcua::daemon {
@@ -214,6 +216,72 @@ void render_silences(Page& p, const std::vector<store::Silence>& silences, secon
   p.raw("</tbody></table>\n");
 }
 
+// The latest notifications, newest first, so officials see what was sent on their behalf and what
+// is still waiting (e-mail held to working hours, a receiver that is down).
+void render_notifications(Page& p, store::Database& db, seconds offset) {
+  constexpr std::size_t kShown = 20;
+  store::Outbox outbox(db);
+  std::vector<store::OutboxRow> rows;
+  for (const auto state :
+       {store::OutboxState::pending, store::OutboxState::delivered, store::OutboxState::dead}) {
+    auto some = outbox.list(state, kShown);
+    std::move(some.begin(), some.end(), std::back_inserter(rows));
+  }
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.id > b.id; });
+  if (rows.size() > kShown) rows.resize(kShown);
+
+  p.raw("<h2>Thông báo gần đây</h2>\n");
+  if (rows.empty()) {
+    p.raw("<p>Chưa gửi thông báo nào.</p>\n");
+    return;
+  }
+  p.raw(
+      "<table><thead><tr><th>Lúc</th><th>Người nhận</th><th>Kênh</th><th>Loại</th>"
+      "<th>Nội dung</th><th>Trạng thái</th></tr></thead><tbody>\n");
+  for (const auto& row : rows) {
+    p.raw("<tr>");
+    p.cell(sla::format_vn(row.finished_at.value_or(row.created_at), offset));
+    p.cell(row.message.receiver);
+    p.cell(row.message.channel == store::Channel::email ? "Thư điện tử" : "Webhook");
+    const auto kind = row.message.kind;
+    p.cell(kind == "repeat"       ? "Nhắc lại"
+           : kind == "escalation" ? "Báo cáo lãnh đạo"
+           : kind == "resolved"   ? "Đã khắc phục"
+                                  : "Cảnh báo mới");
+    std::string what;
+    try {
+      const auto n = alerts::parse_native_payload(row.message.payload);
+      std::string agency;
+      if (!n.alerts.empty()) {
+        const auto& a = n.alerts.front();
+        if (auto it = a.annotations.find("agency_name"); it != a.annotations.end())
+          agency = it->second;
+        else if (auto l = a.labels.find("agency"); l != a.labels.end())
+          agency = l->second;
+      }
+      what = std::to_string(n.alerts.size()) + " cảnh báo" + (agency.empty() ? "" : " — " + agency);
+    } catch (const std::exception&) {
+      what = row.message.group_key;
+    }
+    p.cell(what);
+    switch (row.state) {
+      case store::OutboxState::delivered:
+        p.cell("Đã gửi", "ok");
+        break;
+      case store::OutboxState::pending:
+        p.cell(row.attempts > 0
+                   ? "Đang thử lại (" + std::to_string(row.attempts) + " lần): " + row.last_error
+                   : "Đang chờ gửi");
+        break;
+      case store::OutboxState::dead:
+        p.cell("Không gửi được: " + row.last_error, "bad");
+        break;
+    }
+    p.raw("</tr>\n");
+  }
+  p.raw("</tbody></table>\n");
+}
+
 // The open dossiers per agency of one evaluation, computed once per evaluation: the store scan is
 // the page's one costly part, and counts from the evaluation's own time agree with its findings.
 struct OpenDossiersCache {
@@ -394,6 +462,7 @@ std::string render_status_page(const ServiceState& state, store::Database& db,
     render_agencies(p, summarize_agencies(*evaluation, open_dossiers, kWorstPerAgency), *runtime);
   }
 
+  render_notifications(p, db, offset);
   render_sources(p, sources, now, offset);
   render_silences(p, store::SilenceStore(db).active(now), offset);
   p.raw("</body>\n</html>\n");

@@ -5,8 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "alerts/webhook.hpp"
 #include "daemon/api.hpp"
 #include "store/dossier_store.hpp"
+#include "store/outbox.hpp"
 #include "store/silence_store.hpp"
 #include "tests/daemon/page_test_fixture.hpp"
 
@@ -71,6 +73,48 @@ TEST_F(PageTest, EveryUpstreamAndConfigStringIsEscaped) {
   EXPECT_THAT(html, HasSubstr(std::string("lỗi ") + kEscaped));           // source error
   EXPECT_THAT(html, HasSubstr(std::string("Nguyễn Văn A ") + kEscaped));  // silence author
   EXPECT_THAT(html, HasSubstr("agency = &lt;i&gt;x&lt;/i&gt;"));          // silence matchers
+}
+
+TEST_F(PageTest, RecentNotificationsShowWhatWasSentAndWhatFailedEscaped) {
+  EXPECT_THAT(page(), HasSubstr("Chưa gửi thông báo nào."));
+
+  alerts::Notification n;
+  n.receiver = "so-xay-dung";
+  n.group_key = "{}/{agency=\"A1\"}";
+  for (const char* code : {"HS-1", "HS-2"}) {
+    alerts::NotifiedAlert a;
+    a.fingerprint = code;
+    a.labels = {{"rule", "overdue"}, {"agency", "A1"}, {"dossier", code}};
+    a.annotations = {{"agency_name", std::string("Sở Xây dựng ") + kMarkup}};
+    a.starts_at = now - hours(2);
+    n.alerts.push_back(a);
+  }
+  store::Outbox outbox(db);
+  store::OutboxMessage m;
+  m.receiver = "so-xay-dung";
+  m.group_key = n.group_key;
+  m.kind = "initial";
+  m.payload = alerts::native_payload(n);
+  m.idempotency_key = "k-email";
+  m.channel = store::Channel::email;
+  const auto sent = outbox.enqueue(m, now - minutes(5));
+  outbox.delivered(sent, now - minutes(4));
+  m.idempotency_key = "k-hook";
+  m.channel = store::Channel::webhook;
+  m.kind = "repeat";
+  const auto failed = outbox.enqueue(m, now - minutes(3));
+  outbox.dead(failed, now - minutes(2), std::string("HTTP 410: ") + kMarkup);
+
+  const auto html = page();
+  EXPECT_THAT(html, HasSubstr("Thông báo gần đây"));
+  EXPECT_THAT(html, HasSubstr(std::string("2 cảnh báo — Sở Xây dựng ") + kEscaped));
+  EXPECT_THAT(html, HasSubstr("Thư điện tử"));
+  EXPECT_THAT(html, HasSubstr("Đã gửi"));
+  EXPECT_THAT(html, HasSubstr("Nhắc lại"));
+  EXPECT_THAT(html, HasSubstr(std::string("Không gửi được: HTTP 410: ") + kEscaped));
+  EXPECT_THAT(html, Not(HasSubstr("<script")));
+  // Newest first: the failed webhook (created later) before the delivered e-mail.
+  EXPECT_LT(html.find("Không gửi được"), html.find("Đã gửi"));
 }
 
 TEST_F(PageTest, AgenciesAreCountedAndTheMostOverdueComeFirst) {
