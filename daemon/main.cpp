@@ -1,5 +1,6 @@
 // motcua-watchd: watches administrative-procedure dossiers and reports those due soon, overdue or
 // late without an apology. See DESIGN.md "Binaries" for the command line contract.
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -7,6 +8,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "alerts/template.hpp"
@@ -21,9 +23,33 @@
 namespace motcua::daemon {
 namespace {
 
+// "<3>" for an error, "<6>" for info...: the syslog priority prefix journald reads from a
+// service's stderr (SyslogLevelPrefix=, on by default), so `journalctl -p warning` works.
+class SyslogPriorityFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    static constexpr char kPriority[] = {'7', '7', '6', '4', '3', '2', '6'};  // trace … off
+    const auto level = static_cast<std::size_t>(msg.level);
+    const char text[] = {'<', level < sizeof kPriority ? kPriority[level] : '6', '>'};
+    dest.append(text, text + 3);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<SyslogPriorityFlag>();
+  }
+};
+
 void setup_logging(const std::string& level) {
   auto logger = spdlog::stderr_color_mt("motcua-watchd");
-  logger->set_pattern("motcua-watchd: %^%l%$: %v");
+  // systemd sets JOURNAL_STREAM when stderr is the journal: a priority prefix instead of colours,
+  // and no program name (the journal has it).
+  if (std::getenv("JOURNAL_STREAM")) {
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<SyslogPriorityFlag>('*').set_pattern("%*%l: %v");
+    logger->set_formatter(std::move(formatter));
+  } else {
+    logger->set_pattern("motcua-watchd: %^%l%$: %v");
+  }
   logger->set_level(spdlog::level::from_str(level));
   spdlog::set_default_logger(logger);
 }

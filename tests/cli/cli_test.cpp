@@ -87,6 +87,30 @@ TEST(CheckConfig, GoodConfigPrintsOneLineSummary) {
   EXPECT_THAT(r.out, HasSubstr("1 source"));
 }
 
+// Under systemd (JOURNAL_STREAM set) each log line starts with its syslog priority for journald;
+// on a terminal it names the program and the level.
+TEST(Logging, JournalGetsSyslogPrioritiesATerminalGetsNames) {
+  // A config whose calendar year has no official table logs a warning at every start.
+  const std::vector<std::string> args = {(binary_dir() / "motcua-watchd").string(),
+                                         "--config",
+                                         demo_config().string(),
+                                         "--once",
+                                         "--dry-run",
+                                         "--now",
+                                         "2031-01-05T10:00:00+07:00"};
+  auto plain = watchd({args.begin() + 1, args.end()});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_THAT(plain.err, HasSubstr("motcua-watchd: warning: calendar: 2031"));
+
+  std::vector<std::string> with_env = {"JOURNAL_STREAM=8:12345"};
+  with_env.insert(with_env.end(), args.begin(), args.end());
+  auto journal = run_process("/usr/bin/env", with_env, std::chrono::seconds(60));
+  ASSERT_EQ(journal.exit_code, 0) << journal.err;
+  EXPECT_EQ(journal.err.rfind("<4>warning: calendar: ", 0), 0u) << journal.err;
+  EXPECT_THAT(journal.err, HasSubstr("\n<4>warning: calendar: 2031"));
+  EXPECT_THAT(journal.err, Not(HasSubstr("motcua-watchd: warning")));
+}
+
 TEST(CheckConfig, EveryErrorWithFileLineColumn) {
   TempDir dir;
   auto path = dir.write("config.toml",
