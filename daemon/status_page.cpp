@@ -13,7 +13,6 @@
 #include <string_view>
 #include <utility>
 
-#include <SQLiteCpp/Statement.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -24,6 +23,7 @@
 #include "daemon/version.hpp"
 #include "sla/messages.hpp"
 #include "sla/time.hpp"
+#include "store/dossier_store.hpp"
 #include "store/outbox.hpp"
 #include "store/silence_store.hpp"
 
@@ -391,19 +391,10 @@ std::vector<AgencySummary> summarize_agencies(
 
 std::map<std::string, std::int64_t> open_dossiers_by_agency(store::Database& db,
                                                             const Evaluation* evaluation) {
-  std::string statuses;
-  for (int s = 0; s <= sla::kMaxStatus; ++s) {
-    if (!is_open(static_cast<sla::Status>(s))) continue;
-    if (!statuses.empty()) statuses += ',';
-    statuses += std::to_string(s);
-  }
-  std::map<std::string, std::int64_t> out;
-  // TODO(store): this belongs in store::DossierStore (a count by agency of open statuses); it is
-  // here until that class has it, so the page does not decode every dossier to count them.
-  SQLite::Statement query(db.sql(), "SELECT agency, COUNT(*) FROM dossier WHERE status IN (" +
-                                        statuses + ") GROUP BY agency");
-  while (query.executeStep())
-    out[query.getColumn(0).getString()] += query.getColumn(1).getInt64();
+  std::vector<sla::Status> open;
+  for (int s = 0; s <= sla::kMaxStatus; ++s)
+    if (is_open(static_cast<sla::Status>(s))) open.push_back(static_cast<sla::Status>(s));
+  auto out = store::DossierStore(db).count_by_agency(open);
   if (evaluation)
     for (const auto& d : evaluation->file_dossiers)
       if (is_open(d.status)) ++out[d.agency];

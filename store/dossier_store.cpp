@@ -11,6 +11,23 @@
 
 namespace motcua::store {
 
+std::map<std::string, std::int64_t> DossierStore::count_by_agency(
+    std::span<const sla::Status> statuses) {
+  std::map<std::string, std::int64_t> out;
+  if (statuses.empty()) return out;
+  // The statuses are small integers of our own enum, never text from outside.
+  std::string list;
+  for (const auto s : statuses) {
+    if (!list.empty()) list += ',';
+    list += std::to_string(static_cast<int>(s));
+  }
+  SQLite::Statement query(db_.sql(), "SELECT agency, COUNT(*) FROM dossier WHERE status IN (" +
+                                         list + ") GROUP BY agency");
+  while (query.executeStep())
+    out[query.getColumn(0).getString()] += query.getColumn(1).getInt64();
+  return out;
+}
+
 namespace {
 
 using namespace columns;
