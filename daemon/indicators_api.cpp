@@ -8,6 +8,7 @@
 // waits for it without holding the API thread. An answer is reused for a minute per period, until
 // a new evaluation (new data) is published.
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <map>
@@ -104,6 +105,9 @@ struct Answer {
 class IndicatorService {
  public:
   explicit IndicatorService(ApiContext& ctx) : ctx_(ctx), state_path_(ctx.db.path()) {}
+  // A scan still running when the API goes away (the service stopping) gives up at its next
+  // batch, so a stop never waits for a year of dossiers to be read.
+  ~IndicatorService() { stopping_ = true; }
 
   // On the API thread: the cached answer, or the worker's.
   asio::awaitable<std::shared_ptr<const Answer>> answer(Period period) {
@@ -186,6 +190,7 @@ class IndicatorService {
       dossiers.for_each_for_period(
           p.from, p.to, kBatch,
           [&](std::span<const sla::Dossier> batch, std::span<const std::optional<bool>> portal) {
+            if (stopping_) throw std::runtime_error("the service is stopping");
             for (std::size_t i = 0; i < batch.size(); ++i) {
               // Dossiers of a source no longer configured say nothing about today's province.
               if (!stored_sources.contains(batch[i].source)) continue;
@@ -223,6 +228,7 @@ class IndicatorService {
   // Worker only.
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<store::DossierStore> dossiers_;
+  std::atomic<bool> stopping_{false};
   // Last: destroyed first, so the worker has finished before what it uses goes.
   asio::thread_pool pool_{1};
 };
