@@ -137,4 +137,8 @@ std::vector<config::ConfigError> check_templates(const config::Config& config);
 RenderedText render(const TemplateSet& templates, const Notification& notification,
                     sla::Instant now);
 
+// Appends `value` with & < > " ' escaped, for HTML text and attribute values: the e-mail
+// templates' HTML part and the daemon's status page use this one escaper.
+void append_html(std::string_view value, std::string& out);
+
 }  // namespace motcua::alerts

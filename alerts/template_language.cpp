@@ -395,31 +395,6 @@ class Compiler {
   std::vector<Token> tokens_;
 };
 
-void append_html(std::string_view value, std::string& out) {
-  while (!value.empty()) {
-    const std::size_t special = value.find_first_of("&<>\"'");
-    out.append(value.substr(0, special));
-    if (special == std::string_view::npos) return;
-    switch (value[special]) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += "&#39;";
-        break;
-    }
-    value.remove_prefix(special + 1);
-  }
-}
 
 // Control characters, and the Unicode line and paragraph separators some mail readers break
 // lines at, become spaces: a subject is one line whatever the data holds.
@@ -461,6 +436,32 @@ std::string fold_subject(std::string_view rendered) {
 }
 
 }  // namespace
+
+void append_html(std::string_view value, std::string& out) {
+  while (!value.empty()) {
+    const std::size_t special = value.find_first_of("&<>\"'");
+    out.append(value.substr(0, special));
+    if (special == std::string_view::npos) return;
+    switch (value[special]) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += "&#39;";
+        break;
+    }
+    value.remove_prefix(special + 1);
+  }
+}
 
 Template Template::compile(std::string_view source, TemplateKind kind, std::string file) {
   Compiler c(source, kind, file);

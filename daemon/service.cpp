@@ -509,7 +509,12 @@ struct Service::Impl {
     }
     state.set_sources(std::move(statuses));
     for (const auto& src : rt.cfg.sources) {
-      if (slots.contains(src.name)) continue;
+      if (auto it = slots.find(src.name); it != slots.end()) {
+        // Removed by an earlier reload while its sync ran, and back before that sync ended: the
+        // sync's end schedules it again.
+        it->second->removed = false;
+        continue;
+      }
       slots.emplace(src.name, std::make_unique<Slot>(control));
       schedule(src.name, milliseconds(0));
     }

@@ -18,6 +18,7 @@
 #include <boost/json/value.hpp>
 
 #include "alerts/dispatcher.hpp"
+#include "alerts/template.hpp"
 #include "daemon/api.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/version.hpp"
@@ -306,27 +307,7 @@ struct OpenDossiersCache {
 std::string html_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
+  alerts::append_html(text, out);
   return out;
 }
 
