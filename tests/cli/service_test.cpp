@@ -306,13 +306,16 @@ TEST_F(RunningService, ADossierTurningOverdueReachesMailAndWebhookWithinGroupWai
   ASSERT_TRUE(mail_at) << "no e-mail";
   ASSERT_TRUE(hook_at) << "no webhook";
   const auto window = kGroupWait + kPoll + kTolerance;
+  const auto ms = [&](SystemTime t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t - due).count();
+  };
+  RecordProperty("mail_after_deadline_ms", std::to_string(ms(*mail_at)));
+  RecordProperty("webhook_after_deadline_ms", std::to_string(ms(*hook_at)));
   // The finding exists only once the deadline has passed (strictly, in whole seconds).
   EXPECT_GE(*mail_at, due);
   EXPECT_GE(*hook_at, due);
-  EXPECT_LE(*mail_at - due, window)
-      << std::chrono::duration_cast<std::chrono::milliseconds>(*mail_at - due).count() << " ms";
-  EXPECT_LE(*hook_at - due, window)
-      << std::chrono::duration_cast<std::chrono::milliseconds>(*hook_at - due).count() << " ms";
+  EXPECT_LE(*mail_at - due, window) << ms(*mail_at) << " ms";
+  EXPECT_LE(*hook_at - due, window) << ms(*hook_at) << " ms";
 
   const auto got = mail->message(1);
   ASSERT_TRUE(got);
