@@ -487,6 +487,7 @@ TEST_F(RunningService, TellsSystemdReadyWatchdogReloadingAndStopping) {
 
   const auto ready = systemd.wait_for("READY=1", 0, kStartLimit);
   ASSERT_TRUE(ready) << daemon->err();
+  EXPECT_THAT(systemd.messages()[*ready].text, HasSubstr("STATUS="));
   // READY=1 comes once the API listens: it answers now, and said so before.
   EXPECT_EQ(http("GET", api + "/healthz").status, 200);
   EXPECT_THAT(daemon->err(), HasSubstr("listening on http://127.0.0.1:"));
@@ -513,6 +514,21 @@ TEST_F(RunningService, TellsSystemdReadyWatchdogReloadingAndStopping) {
   daemon->signal(SIGTERM);
   EXPECT_TRUE(systemd.wait_for("STOPPING=1", *reloading + 1, 10s));
   const auto exit = daemon->wait_exit(10s);
+  ASSERT_TRUE(exit);
+  EXPECT_EQ(exit->code, 0);
+}
+
+TEST_F(RunningService, NoWatchdogPingsWhenWatchdogPidNamesAnotherProcess) {
+  NotifySocket systemd;
+  write_config();
+  // The watchdog is meant for process 1 here, not for the daemon (sd_watchdog_enabled(3)).
+  ASSERT_NO_FATAL_FAILURE(start_daemon(
+      {"NOTIFY_SOCKET=" + systemd.path().string(), "WATCHDOG_USEC=1000000", "WATCHDOG_PID=1"}));
+  const auto ready = systemd.wait_for("READY=1", 0, kStartLimit);
+  ASSERT_TRUE(ready) << daemon->err();
+  // Five ping intervals pass without one.
+  EXPECT_FALSE(systemd.wait_for("WATCHDOG=1", 0, 2500ms));
+  const auto exit = sigterm_and_wait(10s);
   ASSERT_TRUE(exit);
   EXPECT_EQ(exit->code, 0);
 }
