@@ -132,7 +132,8 @@ struct ConfigOptions {
   std::string poll_interval = "1s";
   std::string source_timeout = "30s";
   bool alerts = true;
-  std::string extra;  // appended as is (another [[source]], say)
+  bool motcua = true;  // the one-stop source on the simulator
+  std::string extra;   // appended as is (another [[source]], say)
 };
 
 // The daemon, the simulator and the receivers of one test, with the config written between.
@@ -194,7 +195,7 @@ class RunningService : public ::testing::Test {
     std::string text =
         "[daemon]\nstate_db = \"state.db\"\nlisten = \"127.0.0.1:0\"\n"
         "api_token_file = \"api.token\"\n\n" +
-        motcua_source(o) + "\n";
+        (o.motcua ? motcua_source(o) + "\n" : std::string());
     if (o.alerts && mail) {
       text += "[smtp]\nhost = \"localhost\"\nport = " + std::to_string(mail->port()) +
               "\nstarttls = \"required\"\nusername = \"giamsat\"\n"
@@ -435,6 +436,44 @@ TEST_F(RunningService, ReloadKeepsTheOldConfigOnErrorAndTakesAValidOneWithoutRep
   EXPECT_EQ(mail->count(), 1);
   EXPECT_EQ(hook->count(), 1u);
   EXPECT_EQ(http("GET", api + "/healthz").status, 200);
+}
+
+TEST_F(RunningService, ASourceRemovedAndAddedBackWhileItsSyncRunsSyncsOn) {
+  start_upstream();
+  dir.write("dossiers.json", "[]");
+  ConfigOptions both;
+  both.alerts = false;
+  both.extra = "[[source]]\nname = \"tep\"\nkind = \"file\"\npath = \"dossiers.json\"\n";
+  ConfigOptions file_only = both;
+  file_only.motcua = false;
+  cfg = dir.write("config.toml", config_text(both));
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
+  ASSERT_NO_FATAL_FAILURE(wait_ready());
+
+  // A listing call that takes 8 s: the source's sync is running through both reloads.
+  sim->inject("delay", "LayDanhSachHoSo", 1, 8000);
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto status = json::parse(sim->request("GET", "/_sim/status").body);
+        return json::value_to<std::size_t>(status.at("faults")) == 0;
+      },
+      20s));
+  const auto before_reloads = syncs_logged("motcua");
+  dir.write("config.toml", config_text(file_only));
+  daemon->signal(SIGHUP);
+  ASSERT_TRUE(eventually([&] { return daemon->count_in_err("is in force") == 1; }, 5s));
+  dir.write("config.toml", config_text(both));
+  daemon->signal(SIGHUP);
+  ASSERT_TRUE(eventually([&] { return daemon->count_in_err("is in force") == 2; }, 5s));
+
+  // The premise: the stuck sync has not ended yet.
+  const auto seen = syncs_logged("motcua");
+  ASSERT_EQ(seen, before_reloads) << "the delayed sync ended before the second reload";
+  // The source is configured again: once the stuck call returns, it polls on as before.
+  EXPECT_TRUE(eventually([&] { return syncs_logged("motcua") >= seen + 3; }, 30s))
+      << "the one-stop source stopped syncing after it was removed and added back";
+  EXPECT_TRUE(eventually([&] { return http("GET", api + "/readyz").status == 200; }, 10s))
+      << http("GET", api + "/readyz").body;
 }
 
 // ---------------------------------------------------------------------------------------------
