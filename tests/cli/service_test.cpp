@@ -350,6 +350,7 @@ TEST_F(RunningService, ASilenceMadeThroughTheApiMutesItsAgencyOnly) {
   r = http("POST", api + "/api/v1/silences", silence,
            {{"Authorization", std::string("Bearer ") + kToken}});
   ASSERT_EQ(r.status, 201) << r.body << r.error;
+  const auto id = json::value_to<std::int64_t>(json::parse(r.body).at("id"));
 
   const SystemTime due = whole_seconds(std::chrono::system_clock::now()) + 3s;
   ASSERT_NO_FATAL_FAILURE(
@@ -376,6 +377,20 @@ TEST_F(RunningService, ASilenceMadeThroughTheApiMutesItsAgencyOnly) {
   ASSERT_TRUE(eventually([&] { return syncs_logged("motcua") >= seen + 3; }, 30s));
   EXPECT_TRUE(webhooks_to("/hook/so-xay-dung").empty());
   EXPECT_TRUE(mails_to("vanthu@sxd.example.gov.vn").empty());
+  EXPECT_EQ(webhooks_to("/hook/so-tu-phap").size(), 1u);
+
+  // Lifting the silence needs the token too; once lifted, A's alert, still firing, is told.
+  const std::string item = api + "/api/v1/silences/" + std::to_string(id);
+  EXPECT_EQ(http("DELETE", item).status, 401);
+  r = http("DELETE", item, {}, {{"Authorization", std::string("Bearer ") + kToken}});
+  ASSERT_EQ(r.status, 200) << r.body << r.error;
+  EXPECT_TRUE(eventually(
+      [&] {
+        return !webhooks_to("/hook/so-xay-dung").empty() &&
+               !mails_to("vanthu@sxd.example.gov.vn").empty();
+      },
+      kGroupWait + kPoll + kTolerance))
+      << "A's notification did not come once the silence was lifted";
   EXPECT_EQ(webhooks_to("/hook/so-tu-phap").size(), 1u);
 }
 
@@ -436,6 +451,26 @@ TEST_F(RunningService, ReloadKeepsTheOldConfigOnErrorAndTakesAValidOneWithoutRep
   EXPECT_EQ(mail->count(), 1);
   EXPECT_EQ(hook->count(), 1u);
   EXPECT_EQ(http("GET", api + "/healthz").status, 200);
+}
+
+TEST_F(RunningService, ARestartRepeatsNothingAlreadySent) {
+  start_upstream();
+  start_receivers();
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
+  ASSERT_NO_FATAL_FAILURE(wait_ready());
+  const SystemTime overdue_since = whole_seconds(std::chrono::system_clock::now()) - 1h;
+  ASSERT_NO_FATAL_FAILURE(load(json::array{record("H37-SVC-S", kAgencyA, overdue_since)}));
+  ASSERT_TRUE(eventually([&] { return mail->count() == 1 && hook->count() == 1; }, 30s));
+  const auto exit = sigterm_and_wait(10s);
+  ASSERT_TRUE(exit);
+  ASSERT_EQ(exit->code, 0);
+
+  // The same state file: the lock is free again, and the alert's notification is on record.
+  ASSERT_NO_FATAL_FAILURE(start_daemon());
+  ASSERT_NO_FATAL_FAILURE(wait_ready());
+  ASSERT_TRUE(eventually([&] { return syncs_logged("motcua") >= 3; }, 30s)) << daemon->err();
+  EXPECT_EQ(mail->count(), 1);
+  EXPECT_EQ(hook->count(), 1u);
 }
 
 TEST_F(RunningService, ASourceRemovedAndAddedBackWhileItsSyncRunsSyncsOn) {
