@@ -309,6 +309,21 @@ std::optional<Sightings> DossierStore::sightings(std::string_view source, std::s
   return Sightings{instant(st.getColumn(0).getInt64()), instant(st.getColumn(1).getInt64())};
 }
 
+namespace {
+
+// A row of a scan (columns: 1 source, 2 code, 3 body) into `d`. A body that does not decode, or
+// that names another dossier than its row, is a damaged state file: say which dossier and stop.
+void decode_scanned(SQLite::Statement& st, sla::Dossier& d, const std::filesystem::path& file) {
+  auto r = decode_dossier(get_view(st, 3), d);
+  if (r && (d.source != get_view(st, 1) || d.code != get_view(st, 2)))
+    r = DecodeResult{"the body belongs to another dossier", 0};
+  if (!r)
+    throw StoreError("dossier " + get_text(st, 2) + " of source " + get_text(st, 1) + " in " +
+                     file.string() + " does not decode: " + r.message());
+}
+
+}  // namespace
+
 void DossierStore::for_each(std::string_view source, std::size_t batch_size,
                             const BatchVisitor& visit) {
   if (batch_size == 0) throw std::invalid_argument("for_each needs a batch size of at least 1");
@@ -325,12 +340,7 @@ void DossierStore::for_each(std::string_view source, std::size_t batch_size,
       while (st.executeStep()) {
         if (n == batch.size()) batch.emplace_back();
         sla::Dossier& d = batch[n];
-        auto r = decode_dossier(get_view(st, 3), d);
-        if (r && (d.source != get_view(st, 1) || d.code != get_view(st, 2)))
-          r = DecodeResult{"the body belongs to another dossier", 0};
-        if (!r)
-          throw StoreError("dossier " + get_text(st, 2) + " of source " + get_text(st, 1) + " in " +
-                           db_.path().string() + " does not decode: " + r.message());
+        decode_scanned(st, d, db_.path());
         after = st.getColumn(0).getInt64();
         ++n;
       }
@@ -365,12 +375,7 @@ void DossierStore::for_each_for_period(sla::Instant from, sla::Instant to, std::
           on_portal.emplace_back();
         }
         sla::Dossier& d = batch[n];
-        auto r = decode_dossier(get_view(st, 3), d);
-        if (r && (d.source != get_view(st, 1) || d.code != get_view(st, 2)))
-          r = DecodeResult{"the body belongs to another dossier", 0};
-        if (!r)
-          throw StoreError("dossier " + get_text(st, 2) + " of source " + get_text(st, 1) + " in " +
-                           db_.path().string() + " does not decode: " + r.message());
+        decode_scanned(st, d, db_.path());
         on_portal[n] =
             st.isColumnNull(5) ? std::nullopt : std::optional<bool>(st.getColumn(5).getInt() != 0);
         after_id = st.getColumn(0).getInt64();
