@@ -404,7 +404,7 @@ Summary summarize(const std::vector<WrkResult>& runs, const std::string& label) 
 }
 
 json::object summary_json(const Summary& s) {
-  return {{"runs", s.runs},       {"requests_per_second", std::round(s.requests_per_second)},
+  return {{"runs", s.runs},       {"requests_per_second", std::llround(s.requests_per_second)},
           {"p99_ms", s.p99_ms},   {"worst_p99_ms", s.worst_p99_ms},
           {"non_2xx", s.non_2xx}, {"socket_errors", s.socket_errors}};
 }
