@@ -382,12 +382,16 @@ class FindingIndex {
   const Evaluation* evaluation() const { return evaluation_.get(); }
 
   // The positions of the findings that can match: those of the filter's rarest indexed value.
-  // nullopt when the filter names no indexed field.
-  std::optional<std::span<const std::uint32_t>> candidates(const FindingFilter& filter) {
+  // nullopt when the filter names no indexed field. `exact` tells whether every one of them
+  // matches (the filter names that one field and nothing else).
+  std::optional<std::span<const std::uint32_t>> candidates(const FindingFilter& filter,
+                                                           bool& exact) {
     std::optional<std::span<const std::uint32_t>> best;
+    int fields = 0;
     const auto consider = [&](const std::optional<std::string>& wanted,
                               std::optional<Postings>& postings, auto field) {
       if (!wanted) return;
+      ++fields;
       if (!postings) {
         postings.emplace();
         const auto& findings = evaluation_->findings;
@@ -400,6 +404,7 @@ class FindingIndex {
     consider(filter.agency, by_agency_, &sla::Finding::agency);
     consider(filter.procedure, by_procedure_, &sla::Finding::procedure);
     consider(filter.source, by_source_, &sla::Finding::source);
+    exact = fields == 1 && !filter.rule && !filter.severity && !filter.dossier;
     return best;
   }
 
@@ -412,25 +417,43 @@ class FindingIndex {
 // evaluation alive until a request sees a newer one.
 class FindingLookup {
  public:
-  // Calls visit(finding) for every finding of `e` that matches, in the evaluation's order.
+  // Calls visit(finding) for the matching findings of `e` from the `offset`-th, at most `limit`
+  // of them, in the evaluation's order; returns how many match in all. When the index alone
+  // answers the filter (one agency, say) the count is the index's, and only the findings shown
+  // are read: with 1,000,000 dossiers an agency has ~12,000 findings spread over ~250 MB, and
+  // checking each of them cost a cache miss apiece, about 1 ms a request.
   template <typename Visit>
-  void for_each(const std::shared_ptr<const Evaluation>& e, const FindingFilter& filter,
-                Visit&& visit) {
+  std::size_t page(const std::shared_ptr<const Evaluation>& e, const FindingFilter& filter,
+                   std::size_t offset, std::size_t limit, Visit&& visit) {
+    std::size_t matched = 0;
+    const auto consider = [&](const sla::Finding& f) {
+      if (!filter.matches(f)) return;
+      if (matched >= offset && matched - offset < limit) visit(f);
+      ++matched;
+    };
     if (filter.dossier) {
       for (const auto& f : findings_of_dossier(*e, *filter.dossier))
-        if (filter.matches(f)) visit(f);
-      return;
+        consider(f);
+      return matched;
     }
     std::lock_guard lock(mutex_);
     if (!index_ || index_->evaluation() != e.get()) index_.emplace(e);
-    const auto positions = index_->candidates(filter);
+    bool exact = false;
+    const auto positions = index_->candidates(filter, exact);
     if (!positions) {
       for (const auto& f : e->findings)
-        if (filter.matches(f)) visit(f);
-      return;
+        consider(f);
+    } else if (exact) {
+      const std::size_t first = std::min(offset, positions->size());
+      const std::size_t last = first + std::min(limit, positions->size() - first);
+      for (std::size_t k = first; k < last; ++k)
+        visit(e->findings[(*positions)[k]]);
+      matched = positions->size();
+    } else {
+      for (const std::uint32_t i : *positions)
+        consider(e->findings[i]);
     }
-    for (const std::uint32_t i : *positions)
-      if (filter.matches(e->findings[i])) visit(e->findings[i]);
+    return matched;
   }
 
  private:
@@ -549,18 +572,17 @@ ServerResponse findings(ApiContext& ctx, FindingLookup& lookup, const ServerRequ
   } else {
     out = "[";
   }
-  std::size_t matched = 0;
   std::size_t written = 0;
-  lookup.for_each(evaluation, filter, [&](const sla::Finding& f) {
-    if (matched++ < offset || written >= limit) return;
-    if (csv) {
-      append_csv_row(out, f, utc_offset);
-    } else {
-      if (written) out += ',';
-      out += finding_json(f, utc_offset);
-    }
-    ++written;
-  });
+  const std::size_t matched =
+      lookup.page(evaluation, filter, offset, limit, [&](const sla::Finding& f) {
+        if (csv) {
+          append_csv_row(out, f, utc_offset);
+        } else {
+          if (written) out += ',';
+          out += finding_json(f, utc_offset);
+        }
+        ++written;
+      });
   if (!csv) out += ']';
 
   if (csv) {

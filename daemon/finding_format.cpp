@@ -5,10 +5,27 @@
 
 namespace motcua::daemon {
 
+namespace {
+
+bool needs_escape(unsigned char c) {
+  return c < 0x20 || c == 0x7f || c == '"' || c == '\\';
+}
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
-  for (unsigned char c : s) {
+  // Runs of bytes that need no escape (nearly all of a message) are copied whole: byte by byte,
+  // this was a fifth of the API thread's time serving findings.
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t run = i;
+    while (run < s.size() && !needs_escape(static_cast<unsigned char>(s[run])))
+      ++run;
+    out.append(s.data() + i, run - i);
+    if (run == s.size()) break;
+    i = run + 1;
+    const auto c = static_cast<unsigned char>(s[run]);
     switch (c) {
       case '"':
         out += "\\\"";
@@ -26,13 +43,9 @@ void append_json_string(std::string& out, std::string_view s) {
         out += "\\t";
         break;
       default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xf];
-        } else {
-          out += static_cast<char>(c);
-        }
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xf];
     }
   }
   out += '"';
@@ -42,6 +55,23 @@ namespace {
 
 // Hours to two decimals, without trailing zeros: 12.5, 3, 0.25.
 void append_hours(std::string& out, double h) {
+  const double cents = std::round(h * 100.0);
+  if (std::abs(cents) < 1e15) {
+    // Digits by hand (snprintf's %f was a tenth of the API's time serving findings); the same
+    // text as the fallback below.
+    auto n = static_cast<long long>(cents);
+    if (n < 0) {
+      out += '-';
+      n = -n;
+    }
+    out += std::to_string(n / 100);
+    if (const auto fraction = n % 100; fraction != 0) {
+      out += '.';
+      out += static_cast<char>('0' + fraction / 10);
+      if (fraction % 10 != 0) out += static_cast<char>('0' + fraction % 10);
+    }
+    return;
+  }
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f", std::round(h * 100.0) / 100.0);
   std::string s = buf;

@@ -72,6 +72,23 @@ std::string format_rfc3339(Instant t, seconds utc_offset) {
   Date d = local_date(t, utc_offset);
   year_month_day ymd{d};
   hh_mm_ss hms{local_time_of_day(t, utc_offset)};
+  const int year = static_cast<int>(ymd.year());
+  const auto offset = utc_offset.count() < 0 ? -utc_offset.count() : utc_offset.count();
+  if (year >= 0 && year <= 9999 && offset < 100 * 3600) {
+    // Digits by hand: snprintf was a third of the status API's time serving findings (three
+    // instants each).
+    std::string out = "0000-00-00T00:00:00+00:00";
+    put_digits(&out[0], static_cast<unsigned>(year), 4);
+    put_digits(&out[5], static_cast<unsigned>(ymd.month()), 2);
+    put_digits(&out[8], static_cast<unsigned>(ymd.day()), 2);
+    put_digits(&out[11], static_cast<unsigned>(hms.hours().count()), 2);
+    put_digits(&out[14], static_cast<unsigned>(hms.minutes().count()), 2);
+    put_digits(&out[17], static_cast<unsigned>(hms.seconds().count()), 2);
+    out[19] = utc_offset.count() < 0 ? '-' : '+';
+    put_digits(&out[20], static_cast<unsigned>(offset / 3600), 2);
+    put_digits(&out[23], static_cast<unsigned>(offset % 3600 / 60), 2);
+    return out;
+  }
   char buf[40];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d%s", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),

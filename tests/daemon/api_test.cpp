@@ -446,6 +446,34 @@ TEST_F(ApiTest, FindingsPageWithLimitAndOffset) {
   EXPECT_EQ(get("/api/v1/findings?limit=100000").status, 200);
 }
 
+// One agency alone is answered from the index without reading the findings that are not shown;
+// the page and the total must be those of the scan.
+TEST_F(ApiTest, FindingsOfOneAgencyPageLikeTheScan) {
+  publish_sample();
+  std::vector<const sla::Finding*> all;
+  for (const auto& f : evaluation->findings)
+    if (f.agency == kAgency) all.push_back(&f);
+  ASSERT_GE(all.size(), 3u);
+  const std::string base = std::string("/api/v1/findings?agency=") + kAgency;
+  for (std::size_t offset :
+       {std::size_t{0}, std::size_t{1}, all.size() - 1, all.size(), all.size() + 5}) {
+    const auto r = get(base + "&limit=2&offset=" + std::to_string(offset));
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(net::find_header(r.headers, "X-Total-Count"), std::to_string(all.size()));
+    const auto page = parse_array(r.body);
+    const std::size_t shown =
+        offset >= all.size() ? 0 : std::min<std::size_t>(2, all.size() - offset);
+    ASSERT_EQ(page.size(), shown) << "offset " << offset;
+    for (std::size_t i = 0; i < shown; ++i) {
+      EXPECT_EQ(str(page[i].at("dossier")), all[offset + i]->dossier);
+      EXPECT_EQ(str(page[i].at("rule")), sla::rule_name(all[offset + i]->rule));
+    }
+  }
+  EXPECT_EQ(get(base + "&limit=0").body, "[]");
+  EXPECT_EQ(net::find_header(get(base + "&limit=0").headers, "X-Total-Count"),
+            std::to_string(all.size()));
+}
+
 TEST_F(ApiTest, FindingsRefuseWhatTheyDoNotKnow) {
   publish_sample();
   const auto error = [&](const std::string& query) {
@@ -564,6 +592,23 @@ TEST_F(ApiTest, JsonEscapesControlCharactersAndKeepsVietnamese) {
   const auto v = parse_array(r.body);
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(str(v[0].at("agency_name")), "+Sở Tư pháp");
+}
+
+// Every byte that needs an escape, between and around runs that need none.
+TEST(JsonString, EscapesEveryControlByteQuoteAndBackslash) {
+  std::string text = "Sở \"Tư\" pháp\\";
+  for (int c = 0; c < 0x20; ++c)
+    text += std::string("a") + static_cast<char>(c);
+  text += "\x7f—z";
+  std::string out;
+  append_json_string(out, text);
+  EXPECT_EQ(boost::json::parse(out).as_string(), text);
+  EXPECT_THAT(out, HasSubstr(R"(Sở \"Tư\" pháp\\a\u0000a\u0001)"));
+  EXPECT_THAT(out, HasSubstr(R"(a\ta\na\u000ba\u000ca\ra\u000e)"));
+  EXPECT_THAT(out, HasSubstr(R"(a\u001f\u007f—z")"));
+  out.clear();
+  append_json_string(out, "");
+  EXPECT_EQ(out, R"("")");
 }
 
 TEST_F(ApiTest, AFilteredRequestIsFastWithAHundredThousandFindings) {
