@@ -395,7 +395,6 @@ class Compiler {
   std::vector<Token> tokens_;
 };
 
-
 // Control characters, and the Unicode line and paragraph separators some mail readers break
 // lines at, become spaces: a subject is one line whatever the data holds.
 void append_one_line(std::string_view value, std::string& out) {
