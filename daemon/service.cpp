@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <stop_token>
@@ -123,6 +124,33 @@ std::string status_line(const Evaluation& e, std::int64_t firing) {
          " due soon), " + std::to_string(firing) + " alerts firing";
 }
 
+// Frees published evaluations on a thread of its own (see evaluate_job). Once closed (the service
+// going away; sessions of the API may still hold an evaluation until their io_context goes),
+// an evaluation is freed where it is let go.
+class Reaper {
+ public:
+  void free(const Evaluation* e) {
+    std::lock_guard lock(mutex_);
+    if (open_)
+      asio::post(pool_, [e] { delete e; });
+    else
+      delete e;
+  }
+  // Frees what was handed over so far, then frees inline from here on.
+  void close() {
+    {
+      std::lock_guard lock(mutex_);
+      open_ = false;
+    }
+    pool_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  bool open_ = true;
+  asio::thread_pool pool_{1};
+};
+
 }  // namespace
 
 struct Service::Impl {
@@ -165,7 +193,7 @@ struct Service::Impl {
     // goes (a thread_pool destroyed with work queued would drop the work, leaking it).
     server.reset();
     state.publish(nullptr);
-    reaper.join();
+    reaper->close();
   }
 
   // --- sources -----------------------------------------------------------------------------
@@ -330,7 +358,7 @@ struct Service::Impl {
     // freeing half a million findings there stalled every queued request for a second, so the
     // memory goes back on the reaper thread wherever the last reference drops.
     std::shared_ptr<Evaluation> published(
-        new Evaluation, [this](const Evaluation* e) { asio::post(reaper, [e] { delete e; }); });
+        new Evaluation, [reaper = reaper](const Evaluation* e) { reaper->free(e); });
     published->at = now;
     try {
       if (!evaluate_store)
@@ -680,7 +708,7 @@ struct Service::Impl {
   asio::io_context deliver_io;
   asio::thread_pool sync_pool{4};
   asio::thread_pool evaluate_pool{1};
-  asio::thread_pool reaper{1};  // frees published evaluations (see evaluate_job)
+  std::shared_ptr<Reaper> reaper = std::make_shared<Reaper>();  // see evaluate_job
   std::thread api_thread, deliver_thread;
 
   asio::signal_set signals;
