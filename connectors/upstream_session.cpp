@@ -1,11 +1,13 @@
 #include "connectors/upstream_session.hpp"
 
+#include <memory>
 #include <utility>
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -59,6 +61,13 @@ std::string message_of(const json::object& answer) {
   return "(no message)";
 }
 
+// json::object's move assignment copies when the two objects use different memory resources, and
+// an answer lives in its own arena: it is moved by construction, which always takes the arena.
+void adopt(json::object& to, json::object&& from) noexcept {
+  std::destroy_at(&to);
+  std::construct_at(&to, std::move(from));
+}
+
 struct ParsedAnswer {
   json::object object;
   std::string problem;  // empty when object is the answer
@@ -67,14 +76,16 @@ struct ParsedAnswer {
 ParsedAnswer parse_answer(const std::string& body) {
   ParsedAnswer parsed;
   json::error_code ec;
-  json::value v = json::parse(body, ec);
+  // One arena per answer: a listing page parses into tens of thousands of small nodes, all freed
+  // together when the page is done. The object keeps the arena alive wherever it is moved.
+  json::value v = json::parse(body, ec, json::make_shared_resource<json::monotonic_resource>());
   if (ec) {
     parsed.problem = "the answer is not valid JSON (" + ec.message() +
                      "): " + utf8_excerpt(body, kAnswerExcerptBytes);
   } else if (!v.is_object()) {
     parsed.problem = "the answer is not a JSON object: " + utf8_excerpt(body, kAnswerExcerptBytes);
   } else {
-    parsed.object = std::move(v.as_object());
+    adopt(parsed.object, std::move(v.as_object()));
   }
   return parsed;
 }
@@ -291,7 +302,7 @@ struct UpstreamSession::State {
       e.upstream_code = *code;
       co_return a;
     }
-    a.result.answer = std::move(parsed.object);
+    adopt(a.result.answer, std::move(parsed.object));
     co_return a;
   }
 
