@@ -48,6 +48,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <set>
 #include <unordered_map>
@@ -68,6 +69,15 @@
 namespace motcua::connectors {
 
 SyncSink::~SyncSink() = default;
+
+Cursor CursorChange::applied_to(std::optional<Cursor> before) const {
+  if (!adds || !before || before->value != value) return Cursor{value, codes};
+  std::vector<std::string> merged;
+  merged.reserve(before->codes_at_cursor.size() + codes.size());
+  std::set_union(before->codes_at_cursor.begin(), before->codes_at_cursor.end(), codes.begin(),
+                 codes.end(), std::back_inserter(merged));
+  return Cursor{value, std::move(merged)};
+}
 
 namespace {
 
@@ -163,6 +173,7 @@ class MotcuaSync {
   asio::awaitable<SyncReport> run() {
     const auto started = std::chrono::steady_clock::now();
     co_await walk();
+    if (cursor_value_) report_.cursor = Cursor{*cursor_value_, {known_.begin(), known_.end()}};
     report_.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
     co_return std::move(report_);
@@ -290,6 +301,7 @@ class MotcuaSync {
     }
     report_.cursor = cursor;
     if (!cursor) return true;
+    cursor_value_ = cursor->value;
     value_ = read_value(json::string(cursor->value), mapping_);
     if (!value_)
       return fail("the stored cursor \"" + utf8_excerpt(cursor->value, 80) +
@@ -479,8 +491,12 @@ class MotcuaSync {
 
     const bool moves = !at_value_only && page.max && (!value_ || page.max->at > value_->at);
     const std::optional<Value> next = moves ? page.max : value_;
-    std::set<std::string> codes_at_next;
-    if (!moves) codes_at_next = known_;
+    // The codes this commit adds at `next`: those not at the cursor yet when it keeps its value,
+    // else every one at the new value.
+    std::string next_text = next ? next->text : options_.listing.initial_from;
+    const bool adds = !moves && cursor_value_ == next_text;
+    std::vector<std::string> at_next;
+    if (!adds && !moves) at_next.assign(known_.begin(), known_.end());
 
     for (Entry& e : page.entries) {
       if (at_value_only && e.updated && !at_value(e)) continue;
@@ -501,8 +517,13 @@ class MotcuaSync {
         bad_hashes.push_back(e.hash);
         continue;
       }
-      if (next && e.updated->at == next->at) codes_at_next.insert(e.code);
       const Disposition d = dispose(e);
+      // A record skipped because the held last page of a group pass has it is not stored yet
+      // (unless an earlier page stored it): the cursor lists it once that page is stored.
+      const bool stored =
+          d != Disposition::skip || delivered_.contains(e.code) || known_.contains(e.code);
+      if (next && e.updated->at == next->at && stored && (moves || !known_.contains(e.code)))
+        at_next.push_back(e.code);
       if (d == Disposition::skip) continue;
       FetchedRecord r;
       r.dossier = std::move(*e.dossier);
@@ -514,12 +535,14 @@ class MotcuaSync {
     }
     if (records.empty() && bad.empty() && !moves) return true;
 
-    Cursor cursor;
-    cursor.value = next ? next->text : options_.listing.initial_from;
-    cursor.codes_at_cursor.assign(codes_at_next.begin(), codes_at_next.end());
+    std::sort(at_next.begin(), at_next.end());  // unique: read_page refuses a code twice
+    CursorChange change;
+    change.value = std::move(next_text);
+    change.adds = adds;
+    change.codes = std::move(at_next);
     CommitCounts counts;
     try {
-      counts = sink_.commit_page(std::move(records), std::move(bad), cursor);
+      counts = sink_.commit_page(std::move(records), std::move(bad), change);
     } catch (const std::exception& e) {
       return fail("storing page " + std::to_string(page.number) + " failed: " + e.what() +
                   " (the cursor stays where it was)");
@@ -530,20 +553,21 @@ class MotcuaSync {
     report_.bad += bad_hashes.size();
     report_.inserted += counts.inserted;
     report_.updated += counts.updated;
-    report_.cursor = cursor;
     bad_seen_.insert(bad_hashes.begin(), bad_hashes.end());
 
+    if (!change.adds) known_.clear();
+    known_.insert(change.codes.begin(), change.codes.end());
+    cursor_value_ = std::move(change.value);
     if (moves) {
       value_ = next;
       delivered_.clear();
       held_.clear();
     }
     for (auto& [code, hash] : delivered) {
-      if (!value_ || !codes_at_next.contains(code)) continue;
+      if (!value_ || !known_.contains(code)) continue;
       delivered_[code] = hash;
       if (auto it = held_.find(code); it != held_.end()) it->second = hash;
     }
-    known_ = std::move(codes_at_next);
     return true;
   }
 
@@ -554,7 +578,9 @@ class MotcuaSync {
   SyncReport report_;
   std::size_t requests_ = 0;
 
-  // The cursor as committed: its value (none before the first commit) and the codes at it.
+  // The cursor as committed: its text (none before the first commit), its value (none before
+  // the first commit of a record with one) and the codes at it.
+  std::optional<std::string> cursor_value_;
   std::optional<Value> value_;
   std::set<std::string> known_;
   // Codes at the cursor's value delivered in this sync, with the hash of the text delivered.

@@ -143,7 +143,7 @@ class ReportingSink final : public connectors::SyncSink {
   std::optional<connectors::Cursor> cursor() override { return inner_.cursor(); }
   connectors::CommitCounts commit_page(std::vector<connectors::FetchedRecord> records,
                                        std::vector<connectors::RejectedRecord> bad,
-                                       const connectors::Cursor& new_cursor) override {
+                                       const connectors::CursorChange& change) override {
     constexpr std::size_t kShown = 10;
     for (std::size_t i = 0; i < bad.size() && i < kShown; ++i)
       spdlog::warn("source {}: {}: bad record quarantined: {}", source_, bad[i].position,
@@ -153,7 +153,7 @@ class ReportingSink final : public connectors::SyncSink {
           "source {}: {} more bad records on this page quarantined (see the quarantine "
           "table)",
           source_, bad.size() - kShown);
-    return inner_.commit_page(std::move(records), std::move(bad), new_cursor);
+    return inner_.commit_page(std::move(records), std::move(bad), change);
   }
 
  private:

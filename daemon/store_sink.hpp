@@ -6,7 +6,6 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <unordered_set>
 
 #include "connectors/motcua_sync.hpp"
 #include "store/database.hpp"
@@ -43,7 +42,7 @@ class StoreSink : public connectors::SyncSink {
   std::optional<connectors::Cursor> cursor() override;
   connectors::CommitCounts commit_page(std::vector<connectors::FetchedRecord> records,
                                        std::vector<connectors::RejectedRecord> bad,
-                                       const connectors::Cursor& new_cursor) override;
+                                       const connectors::CursorChange& change) override;
 
  private:
   store::Database& db_;
@@ -54,17 +53,6 @@ class StoreSink : public connectors::SyncSink {
   StoreSinkOptions options_;
   std::optional<store::Transaction> open_;  // the merged transaction, while pages are pending
   std::size_t pending_ = 0;
-
-  // The cursor as stored (read by cursor(), then kept up to date by this sink's own commits;
-  // nullopt when unknown). The sync hands over the whole set of codes at the cursor's value with
-  // every page; while the value stays, only the codes not stored yet go to the store. A value
-  // shared by 200,000 records (the nightly stamp of a province) otherwise costs every page of it
-  // two statements per code stored so far: quadratic, minutes for a million dossiers.
-  struct KnownCursor {
-    std::string value;
-    std::unordered_set<std::string> codes;
-  };
-  std::optional<KnownCursor> known_;
 };
 
 }  // namespace motcua::daemon

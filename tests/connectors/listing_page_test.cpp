@@ -1,6 +1,7 @@
 // Listing pages that are wrong as a whole, and single records that are wrong, from a scripted
 // upstream (the simulator cannot produce every shape): a bad page stores nothing and keeps the
 // cursor; a bad record is quarantined with its place and the rest of the page is stored.
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,10 +31,15 @@ class RecordingSink : public SyncSink {
  public:
   std::optional<Cursor> cursor() override { return stored; }
   CommitCounts commit_page(std::vector<FetchedRecord> r, std::vector<RejectedRecord> b,
-                           const Cursor& next) override {
+                           const CursorChange& change) override {
     records.insert(records.end(), r.begin(), r.end());
     bad.insert(bad.end(), b.begin(), b.end());
-    stored = next;
+    stored = change.applied_to(stored);
+    // The store's contract: the cursor lists only codes stored by now.
+    for (const std::string& code : stored->codes_at_cursor)
+      if (std::none_of(records.begin(), records.end(),
+                       [&](const FetchedRecord& f) { return f.dossier.code == code; }))
+        unstored_at_cursor.push_back(code);
     ++commits;
     return {};
   }
@@ -41,6 +47,7 @@ class RecordingSink : public SyncSink {
   std::vector<FetchedRecord> records;
   std::vector<RejectedRecord> bad;
   std::size_t commits = 0;
+  std::vector<std::string> unstored_at_cursor;
 };
 
 class ListingPageTest : public ::testing::Test {
@@ -206,6 +213,49 @@ TEST_F(ListingPageTest, FirstSyncAsksFromTheStartThenFromTheCursorInclusive) {
   EXPECT_EQ(requests[0].at("SoLuong").to_number<int>(), 5);
   EXPECT_EQ(requests[0].at("service").as_string(), "LayDanhSachHoSo");
   EXPECT_EQ(requests[1].at("CapNhatTu").as_string(), "20260310090000");
+}
+
+TEST_F(ListingPageTest, RecordOfTheHeldLastPageIsAtTheCursorOnlyOnceStored) {
+  // A second shared by five records, two a page. The forward pass reads pages 2 and 3; page 3
+  // (A-5 and a later B-1) ends the group and is held until the backward pass is done. Before the
+  // pass reads page 2 again, A-1 changes and leaves the second, and A-4 changes within it: A-5
+  // shifts onto page 2, which the pass stores for A-4's new text while it skips A-5 (the held page
+  // has it). A-5 is not stored yet, so the cursor must not list it until page 3 is stored.
+  const std::string v = "20260310090000", w = "20260310100000", z = "20260310110000";
+  std::string a4_changed = record("A-4", v);
+  a4_changed.replace(a4_changed.find(R"("TrangThaiHoSo":"4")"), 19, R"("TrangThaiHoSo":"5")");
+  auto page = [](int total, std::vector<std::string> records) {
+    std::string data;
+    for (const auto& r : records)
+      data += (data.empty() ? "" : ",") + r;
+    return R"({"error_code":0,"TongSo":)" + std::to_string(total) + R"(,"data":[)" + data + "]}";
+  };
+  serve({
+      page(6, {record("A-1", v), record("A-2", v)}),  // 1 from the start
+      page(6, {record("A-1", v), record("A-2", v)}),  // 1 from v: the second spans pages
+      page(6, {record("A-3", v), record("A-4", v)}),  // 2 from v
+      page(6, {record("A-5", v), record("B-1", w)}),  // 3 from v: ends the group, held
+      page(6, {a4_changed, record("A-5", v)}),        // 2 from v again: A-1 left v
+      page(6, {record("A-2", v), record("A-3", v)}),  // 1 from v again
+      page(2, {record("B-1", w), record("A-1", z)}),  // 1 from w
+      page(1, {record("A-1", z)}),                    // 1 from z: the end
+  });
+  const SyncReport report = sync(2);
+  ASSERT_TRUE(report.ok()) << report.error;
+  EXPECT_TRUE(report.complete);
+  EXPECT_EQ(report.group_passes, 1u);
+  ASSERT_EQ(requests.size(), 8u);
+  EXPECT_EQ(requests[4].at("Trang").as_int64(), 2);
+  EXPECT_THAT(sink.unstored_at_cursor, ::testing::IsEmpty());
+  std::vector<std::string> codes;
+  for (const auto& r : sink.records)
+    codes.push_back(r.dossier.code + (r.known ? " again" : ""));
+  // A-1 twice, as two versions: at v, then its change at z; A-4's second text at v again.
+  EXPECT_THAT(codes, ::testing::UnorderedElementsAre("A-1", "A-2", "A-3", "A-4", "A-4 again", "A-5",
+                                                     "B-1", "A-1"));
+  ASSERT_TRUE(sink.stored);
+  EXPECT_EQ(sink.stored->value, z);
+  EXPECT_EQ(sink.stored->codes_at_cursor, std::vector<std::string>{"A-1"});
 }
 
 }  // namespace

@@ -38,7 +38,19 @@ class MemorySink : public SyncSink {
   std::optional<Cursor> cursor() override { return stored; }
 
   CommitCounts commit_page(std::vector<FetchedRecord> records, std::vector<RejectedRecord> bad,
-                           const Cursor& next) override {
+                           const CursorChange& change) override {
+    // Adding codes continues the committed value with codes it does not hold yet.
+    if (change.adds) {
+      EXPECT_TRUE(stored && stored->value == change.value);
+      if (stored) {
+        for (const auto& code : change.codes) {
+          EXPECT_FALSE(std::binary_search(stored->codes_at_cursor.begin(),
+                                          stored->codes_at_cursor.end(), code))
+              << code << " is at the cursor already";
+        }
+      }
+    }
+    const Cursor next = change.applied_to(stored);
     if (before_commit) before_commit(next);  // may throw: a failing store
     CommitCounts counts;
     for (FetchedRecord& r : records) {
