@@ -56,7 +56,10 @@ constexpr std::string_view kUsage =
     "                           [--sim PATH] [--check]\n"
     "  --dossiers N   dossiers motcua-sim generates (default 1000000)\n"
     "  --page-size N  SoLuong of each listing request (default 500, the daemon's default)\n"
-    "  --pages-per-transaction N  listing pages the store commits together (default 1)\n"
+    "  --pages-per-transaction N  listing pages the store commits together (default: the\n"
+    "                 daemon's, 8)\n"
+    "  --queued-pages N  pages waiting for the store's writer thread (default: the daemon's, 2;\n"
+    "                 0: the sync writes each page itself)\n"
     "  --seed N       seed of motcua-sim's data (default 20260310)\n"
     "  --state FILE   the SQLite file to ingest into (default: in a new temporary folder)\n"
     "  --keep         keep the SQLite files afterwards\n"
@@ -83,7 +86,8 @@ struct Options {
   bool keep = false;
   fs::path sim = fs::path(MOTCUA_BINARY_DIR) / "motcua-sim";
   bool check = false;
-  std::size_t pages_per_transaction = 1;
+  std::size_t pages_per_transaction = daemon::kDaemonSinkOptions.pages_per_transaction;
+  std::size_t queued_pages = daemon::kDaemonSinkOptions.queued_pages;
 };
 
 std::optional<std::uint64_t> number(std::string_view s) {
@@ -113,10 +117,11 @@ std::optional<Options> parse_args(int argc, char** argv) {
       if (!v || v->empty()) return std::nullopt;
       (k == "--state" ? o.state : o.sim) = fs::path(*v);
     } else if (k == "--dossiers" || k == "--page-size" || k == "--seed" ||
-               k == "--pages-per-transaction") {
+               k == "--pages-per-transaction" || k == "--queued-pages") {
       auto v = value();
       auto n = v ? number(*v) : std::nullopt;
-      if (!n || (k != "--seed" && *n == 0)) return std::nullopt;
+      if (!n || (k != "--seed" && k != "--queued-pages" && *n == 0)) return std::nullopt;
+      if (k == "--queued-pages") o.queued_pages = *n;
       if (k == "--dossiers") o.dossiers = *n;
       if (k == "--page-size") o.page_size = *n;
       if (k == "--seed") o.seed = *n;
@@ -273,6 +278,7 @@ SyncRun sync_once(asio::io_context& io, const std::string& base, State& state,
   connectors::UpstreamSession session(client, endpoint);
   daemon::StoreSinkOptions sink_options;
   sink_options.pages_per_transaction = o.pages_per_transaction;
+  sink_options.queued_pages = o.queued_pages;
   daemon::StoreSink sink(
       state.db, state.sync, state.quarantine, "motcua", [now] { return now; }, sink_options);
   connectors::SyncOptions options;
@@ -284,6 +290,8 @@ SyncRun sync_once(asio::io_context& io, const std::string& base, State& state,
   r.report = run(io, connectors::sync_motcua(session, mapping, "motcua", sink, options));
   sink.flush();
   r.seconds = seconds_since(started);
+  r.report.inserted = sink.totals().inserted;
+  r.report.updated = sink.totals().updated;
   r.cpu = cpu_seconds() - cpu;
   r.sim_cpu = process_cpu_seconds(g_sim_pid) - sim_cpu;
   return r;

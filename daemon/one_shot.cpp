@@ -164,13 +164,8 @@ class ReportingSink final : public connectors::SyncSink {
 // Source kind `motcua`: one incremental sync into the store.
 void sync_motcua(const config::SourceConfig& src, const connectors::RecordMapping& mapping,
                  StateStore& state, sla::Instant now, SourceRun& run, std::stop_token stop) {
-  // Eight pages share one SQLite commit (each page still all or nothing, the cursor never past a
-  // stored record): about twice the insert rate of a commit per page; a crash costs at most the
-  // last eight pages, fetched again by the next sync.
-  StoreSinkOptions sink_options;
-  sink_options.pages_per_transaction = 8;
   StoreSink store(
-      state.db, state.sync, state.quarantine, src.name, [now] { return now; }, sink_options);
+      state.db, state.sync, state.quarantine, src.name, [now] { return now; }, kDaemonSinkOptions);
   ReportingSink sink(store, src.name);
   connectors::SyncOptions options;
   options.page_size = static_cast<std::size_t>(src.page_size);
@@ -185,6 +180,9 @@ void sync_motcua(const config::SourceConfig& src, const connectors::RecordMappin
     throw;
   }
   store.flush();  // what was committed before a failure is kept
+  const connectors::CommitCounts written = store.totals();
+  report.inserted = written.inserted;
+  report.updated = written.updated;
   run.records = report.records;
   run.bad = report.bad;
   if (report.ok()) {

@@ -27,9 +27,21 @@ class StoreSinkTest : public connectors::testing::UpstreamFixture {
     options.page_size = page_size;
     auto report = io.run(
         connectors::sync_motcua(session, connectors::RecordMapping{}, "motcua", sink, options));
-    if (flush) sink.flush();
+    if (flush) {
+      try {
+        sink.flush();
+      } catch (const std::exception& e) {
+        flush_error = e.what();
+      }
+    }
+    // With queued pages commit_page cannot count; the sink's totals can (the daemon does this).
+    report.inserted = sink.totals().inserted;
+    report.updated = sink.totals().updated;
     return report;
   }
+
+  // The error flush() threw in the last sync, empty when none.
+  std::string flush_error;
 
   testing::TempDir dir;
 };
@@ -83,13 +95,17 @@ TEST_F(StoreSinkTest, BadRecordsAreQuarantinedWithThePage) {
 
 // Pages merged into fewer transactions store exactly what page-by-page commits store, cursor and
 // codes at the cursor included (the listing's nightly value spans several pages of 10 here).
-TEST_F(StoreSinkTest, MergedPagesStoreWhatPageByPageStores) {
+// The same holds with pages written by the sink's thread while the sync reads the next ones.
+class MergedPagesTest : public StoreSinkTest,
+                        public ::testing::WithParamInterface<StoreSinkOptions> {};
+
+TEST_P(MergedPagesTest, StoreWhatPageByPageStores) {
   store::Database single(dir.path() / "single.db");
   store::Database merged(dir.path() / "merged.db");
   for (int round = 0; round < 2; ++round) {
     if (round == 1) sim.set_now(kStart + hours(6));
     auto a = sync(single, {}, true, 10);
-    auto b = sync(merged, StoreSinkOptions{4}, true, 10);
+    auto b = sync(merged, GetParam(), true, 10);
     ASSERT_TRUE(a.error.empty() && b.error.empty()) << a.error << b.error;
     if (round == 0) {
       EXPECT_GT(a.group_passes, 0u);  // a value shared by more than a page
@@ -109,21 +125,68 @@ TEST_F(StoreSinkTest, MergedPagesStoreWhatPageByPageStores) {
   }
 }
 
+INSTANTIATE_TEST_SUITE_P(Sinks, MergedPagesTest,
+                         ::testing::Values(StoreSinkOptions{4, 0}, StoreSinkOptions{1, 2},
+                                           StoreSinkOptions{4, 2}, kDaemonSinkOptions));
+
 // Merged pages become durable at flush(): a sink dropped before it leaves neither records nor a
-// cursor behind, and the next sync fetches everything again.
-TEST_F(StoreSinkTest, PagesNotFlushedAreRolledBack) {
+// cursor behind (pages still queued for its thread are dropped too), and the next sync fetches
+// everything again.
+class UnflushedTest : public StoreSinkTest,
+                      public ::testing::WithParamInterface<StoreSinkOptions> {};
+
+TEST_P(UnflushedTest, PagesNotFlushedAreRolledBack) {
   store::Database db(dir.path() / "state.db");
-  auto dropped = sync(db, StoreSinkOptions{1000}, false);
+  auto dropped = sync(db, GetParam(), false);
   ASSERT_TRUE(dropped.error.empty()) << dropped.error;
-  ASSERT_GT(dropped.inserted, 0u);
   store::DossierStore dossiers(db);
   store::SyncState state(db, dossiers);
   EXPECT_EQ(dossiers.count("motcua"), 0);
   EXPECT_FALSE(state.cursor("motcua"));
-  auto again = sync(db, StoreSinkOptions{1000});
+  auto again = sync(db, GetParam());
   ASSERT_TRUE(again.error.empty()) << again.error;
-  EXPECT_EQ(again.inserted, dropped.inserted);
+  EXPECT_EQ(again.inserted, listing().size());
   EXPECT_EQ(dossiers.count("motcua"), static_cast<std::int64_t>(listing().size()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Sinks, UnflushedTest,
+                         ::testing::Values(StoreSinkOptions{1000, 0}, StoreSinkOptions{1000, 2}));
+
+// A page that fails on the sink's thread: the sync learns it at its next page (or at flush when
+// none follows), nothing after it is written, what came before it is kept with a cursor that
+// lists only stored codes, and the next sync goes on from there.
+TEST_F(StoreSinkTest, QueuedPageThatFailsStopsTheSyncAndKeepsWhatCameBefore) {
+  store::Database db(dir.path() / "state.db");
+  // The 25th dossier fails, on the third or fourth page of 10.
+  db.sql().exec(
+      "CREATE TRIGGER fail BEFORE INSERT ON dossier WHEN (SELECT count(*) FROM dossier) >= 24 "
+      "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+  auto failed = sync(db, StoreSinkOptions{1, 2}, true, 10);
+  EXPECT_FALSE(failed.ok() && flush_error.empty());
+  const std::string error = failed.error + flush_error;
+  EXPECT_NE(error.find("injected failure"), std::string::npos) << error;
+  if (!failed.ok()) {
+    EXPECT_NE(failed.error.find("an earlier page could not be stored"), std::string::npos)
+        << failed.error;
+  }
+  store::DossierStore dossiers(db);
+  store::SyncState state(db, dossiers);
+  // The pages before the failing one (pages overlap where records share a second): not one
+  // record of the failing page, nor of any page after it.
+  const auto kept = dossiers.count("motcua");
+  EXPECT_GE(kept, 10);
+  EXPECT_LE(kept, 24);
+  EXPECT_EQ(failed.inserted, static_cast<std::size_t>(kept));
+  ASSERT_TRUE(state.cursor("motcua"));
+  EXPECT_TRUE(db.integrity_check().empty());  // includes the cursor codes' foreign keys
+
+  db.sql().exec("DROP TRIGGER fail");
+  flush_error.clear();
+  auto again = sync(db, StoreSinkOptions{1, 2}, true, 10);
+  ASSERT_TRUE(again.ok() && flush_error.empty()) << again.error << flush_error;
+  EXPECT_EQ(dossiers.count("motcua"), static_cast<std::int64_t>(listing().size()));
+  for (const auto& [code, raw] : listing())
+    EXPECT_EQ(dossiers.raw("motcua", code), raw) << code;
 }
 
 }  // namespace
