@@ -32,6 +32,7 @@
 #include "connectors/mapping.hpp"
 #include "connectors/motcua_sync.hpp"
 #include "connectors/upstream_session.hpp"
+#include "daemon/one_shot.hpp"
 #include "daemon/store_sink.hpp"
 #include "net/http_client.hpp"
 #include "sla/time.hpp"
@@ -60,6 +61,8 @@ constexpr std::string_view kUsage =
     "                 daemon's, 8)\n"
     "  --queued-pages N  pages waiting for the store's writer thread (default: the daemon's, 2;\n"
     "                 0: the sync writes each page itself)\n"
+    "  --cache-mib N  SQLite page cache of the writing connection (default: the daemon's)\n"
+    "  --sqlite-page-size N  page size of the new SQLite files (default: the daemon's)\n"
     "  --seed N       seed of motcua-sim's data (default 20260310)\n"
     "  --state FILE   the SQLite file to ingest into (default: in a new temporary folder)\n"
     "  --keep         keep the SQLite files afterwards\n"
@@ -88,6 +91,7 @@ struct Options {
   bool check = false;
   std::size_t pages_per_transaction = daemon::kDaemonSinkOptions.pages_per_transaction;
   std::size_t queued_pages = daemon::kDaemonSinkOptions.queued_pages;
+  store::DatabaseOptions database = daemon::kSyncDatabaseOptions;
 };
 
 std::optional<std::uint64_t> number(std::string_view s) {
@@ -117,11 +121,14 @@ std::optional<Options> parse_args(int argc, char** argv) {
       if (!v || v->empty()) return std::nullopt;
       (k == "--state" ? o.state : o.sim) = fs::path(*v);
     } else if (k == "--dossiers" || k == "--page-size" || k == "--seed" ||
-               k == "--pages-per-transaction" || k == "--queued-pages") {
+               k == "--pages-per-transaction" || k == "--queued-pages" || k == "--cache-mib" ||
+               k == "--sqlite-page-size") {
       auto v = value();
       auto n = v ? number(*v) : std::nullopt;
       if (!n || (k != "--seed" && k != "--queued-pages" && *n == 0)) return std::nullopt;
       if (k == "--queued-pages") o.queued_pages = *n;
+      if (k == "--cache-mib") o.database.cache_kib = static_cast<std::int64_t>(*n) * 1024;
+      if (k == "--sqlite-page-size") o.database.page_size = static_cast<int>(*n);
       if (k == "--dossiers") o.dossiers = *n;
       if (k == "--page-size") o.page_size = *n;
       if (k == "--seed") o.seed = *n;
@@ -247,8 +254,8 @@ class SimClient {
 
 // The daemon's state for one source, as daemon/one_shot.cpp opens it.
 struct State {
-  explicit State(const fs::path& file)
-      : db(file), dossiers(db), sync(db, dossiers), quarantine(db) {}
+  State(const fs::path& file, const store::DatabaseOptions& options)
+      : db(file, options), dossiers(db), sync(db, dossiers), quarantine(db) {}
   store::Database db;
   store::DossierStore dossiers;
   store::SyncState sync;
@@ -320,9 +327,10 @@ struct Limits {
 
 Limits measure_limits(SimClient& sim, const fs::path& file,
                       const connectors::RecordMapping& mapping, std::size_t page_size,
-                      std::size_t pages_per_transaction, sla::Instant now) {
+                      std::size_t pages_per_transaction, const store::DatabaseOptions& options,
+                      sla::Instant now) {
   Limits l;
-  State fresh(file);
+  State fresh(file, options);
   const double sim_cpu = process_cpu_seconds(g_sim_pid);
   std::optional<store::Transaction> merged;  // as StoreSink merges pages
   for (std::size_t page = 1;; ++page) {
@@ -439,7 +447,7 @@ int main(int argc, char** argv) {
     const connectors::RecordMapping mapping;
 
     // 1. End to end: the connector into a fresh state file.
-    std::optional<State> state(std::in_place, file);
+    std::optional<State> state(std::in_place, file, o.database);
     const SyncRun full = sync_once(io, base, *state, mapping, o, now);
     const double rss_full = peak_rss_mb();
     print_sync("full sync", full);
@@ -472,8 +480,8 @@ int main(int argc, char** argv) {
     state.reset();
 
     // 3. The limits over the same listing, into a fresh file.
-    const Limits l =
-        measure_limits(sim, limits_file, mapping, o.page_size, o.pages_per_transaction, now);
+    const Limits l = measure_limits(sim, limits_file, mapping, o.page_size, o.pages_per_transaction,
+                                    o.database, now);
     const double sim_hwm = process_hwm_mb(sim_pid);
     const double rss = peak_rss_mb();
     const double n = static_cast<double>(l.records);

@@ -541,7 +541,7 @@ CycleResult run_cycle(const config::Config& cfg,
   const bool alerting = alerts && alerts->deliver && !cfg.routes.empty();
   if (stored || alerting) {
     try {
-      state.emplace(cfg.daemon.state_db);
+      state.emplace(cfg.daemon.state_db, true, kSyncDatabaseOptions);
     } catch (const std::exception& e) {
       // Every stored source is unreadable without its state file; file sources still evaluate.
       for (std::size_t i = 0; i < cfg.sources.size(); ++i) {

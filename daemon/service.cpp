@@ -59,7 +59,7 @@ store::DatabaseOptions small_connection() {
 }
 
 store::DatabaseOptions writer_connection() {
-  store::DatabaseOptions o;
+  store::DatabaseOptions o = kSyncDatabaseOptions;
   o.busy_timeout = milliseconds(30000);
   return o;
 }

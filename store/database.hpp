@@ -56,13 +56,14 @@ struct DatabaseOptions {
   // The page cache of the connection. The dossier key index of a million dossiers is ~60 MB; a
   // cache that holds it keeps upserts from reading it back from the file.
   std::int64_t cache_kib = 64 * 1024;
-  // Applies when the file is created. Every page costs a system call when it is written to the log
-  // and again when it is checkpointed, and that is what bounds the ingest rate: a dossier with its
-  // record text is ~2.5 KB, and 4 KiB pages cost ~40 % more CPU per ingested dossier than 8 KiB
-  // ones. Larger pages ingest a little faster again but make a sync that changes scattered
-  // dossiers write more (each change rewrites two whole pages): with 16 KiB pages the 1 %
-  // incremental sync of a million dossiers took almost twice as long as with 8 KiB ones.
-  int page_size = 8 * 1024;
+  // Applies when the file is created. What a sync writes is whole pages, to the log and again at
+  // the checkpoint. A full sync appends rows, so larger pages cost fewer system calls per byte; a
+  // steady-state sync changes scattered dossiers, and each change rewrites its whole pages (the
+  // row, its record text, index leaves). The daemon spends its life in the second: at a million
+  // dossiers (bench/README.md, one session, idle machine) 4 KiB pages sync the 1 % that changed in
+  // 1.57 s where 8 KiB ones take 2.23 s (16 KiB: twice that again), and the first full sync takes
+  // 10 % longer (15,500 records/s instead of 17,100).
+  int page_size = 4 * 1024;
   // A checkpoint copies the log into the file once the log holds this much. Where a page changed
   // in several transactions since the last checkpoint (index pages, the last page of a table), it
   // is copied once. The log is truncated back to this size after a checkpoint.

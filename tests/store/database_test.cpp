@@ -216,12 +216,14 @@ TEST_P(CheckpointTest, TheLogStaysBoundedAndTheDataReachesTheFile) {
           "received_at) VALUES ('s', 'line', 'bad', randomblob(8000), 8000, 0)");
       largest_log = std::max(largest_log, std::filesystem::file_size(wal));
     }
-    EXPECT_GT(std::filesystem::file_size(db_path()), 4u * 1000 * 1000);
+    // All but what the bounded log may still hold (a checkpoint in the background can lag).
+    EXPECT_GT(std::filesystem::file_size(db_path()), 4u * 1000 * 1000 - 4u * 256 * 1024);
     EXPECT_TRUE(db.integrity_check().empty());
   }
   // Four times the checkpoint size, plus a transaction and the log's headers.
   EXPECT_LT(largest_log, 4u * 256 * 1024 + 64 * 1024);
   EXPECT_FALSE(std::filesystem::exists(wal));  // the last connection checkpointed and removed it
+  EXPECT_GT(std::filesystem::file_size(db_path()), 4u * 1000 * 1000);
   Database db(db_path(), options);
   EXPECT_EQ(scalar(db.sql(), "SELECT count(*) FROM quarantine"), 500);
 }
