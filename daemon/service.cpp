@@ -368,6 +368,8 @@ struct Service::Impl {
                        &published->file_dossiers, stop.get_token());
       for (const auto& s : result.sources)
         published->dossiers += static_cast<std::int64_t>(s.dossiers);
+      for (const auto& src : rt->cfg.sources)
+        if (src.kind == config::SourceKind::motcua) published->stored_sources.push_back(src.name);
       if (!rt->cfg.routes.empty()) {
         AlertRun alerts;
         record_alerts(rt->cfg, evaluate_store->db, result, now, alerts);

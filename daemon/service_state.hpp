@@ -51,6 +51,9 @@ struct Evaluation {
   // The dossiers of `kind = "file"` sources, which are read each cycle and never stored (the
   // store's dossiers are read from the store).
   std::vector<sla::Dossier> file_dossiers;
+  // The sources whose stored dossiers were evaluated (the configured `motcua` sources): a source
+  // removed from the config keeps its rows in the store but no longer counts.
+  std::vector<std::string> stored_sources;
   std::chrono::milliseconds took{0};
 };
 

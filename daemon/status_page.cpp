@@ -375,7 +375,9 @@ std::map<std::string, std::int64_t> open_dossiers_by_agency(store::Database& db,
   std::vector<sla::Status> open;
   for (int s = 0; s <= sla::kMaxStatus; ++s)
     if (is_open(static_cast<sla::Status>(s))) open.push_back(static_cast<sla::Status>(s));
-  auto out = store::DossierStore(db).count_by_agency(open);
+  store::DossierStore dossiers(db);
+  auto out = evaluation ? dossiers.count_by_agency(open, evaluation->stored_sources)
+                        : dossiers.count_by_agency(open);
   if (evaluation)
     for (const auto& d : evaluation->file_dossiers)
       if (is_open(d.status)) ++out[d.agency];

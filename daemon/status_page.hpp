@@ -37,8 +37,9 @@ std::vector<AgencySummary> summarize_agencies(
     const Evaluation& evaluation, const std::map<std::string, std::int64_t>& open_dossiers,
     std::size_t worst_per_agency);
 
-// Open dossiers (clock running or paused) per agency code: the stored ones and the evaluation's
-// file dossiers. A scan of the dossier table: the page calls it once per evaluation.
+// Open dossiers (clock running or paused) per agency code: the stored ones of the sources the
+// evaluation covered (all stored ones without an evaluation) and the evaluation's file dossiers.
+// A scan of the dossier table: the page calls it once per evaluation.
 std::map<std::string, std::int64_t> open_dossiers_by_agency(store::Database& db,
                                                             const Evaluation* evaluation);
 

@@ -11,21 +11,46 @@
 
 namespace motcua::store {
 
-std::map<std::string, std::int64_t> DossierStore::count_by_agency(
-    std::span<const sla::Status> statuses) {
+namespace {
+
+// "?1,?2,…,?n" for a statement's list of n values.
+std::string placeholders(std::size_t n, std::size_t first = 1) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i)
+    out += (i ? ",?" : "?") + std::to_string(first + i);
+  return out;
+}
+
+std::map<std::string, std::int64_t> grouped_by_agency(SQLite::Database& db,
+                                                      std::span<const sla::Status> statuses,
+                                                      const std::span<const std::string>* sources) {
   std::map<std::string, std::int64_t> out;
-  if (statuses.empty()) return out;
-  // The statuses are small integers of our own enum, never text from outside.
-  std::string list;
-  for (const auto s : statuses) {
-    if (!list.empty()) list += ',';
-    list += std::to_string(static_cast<int>(s));
-  }
-  SQLite::Statement query(db_.sql(), "SELECT agency, COUNT(*) FROM dossier WHERE status IN (" +
-                                         list + ") GROUP BY agency");
+  if (statuses.empty() || (sources && sources->empty())) return out;
+  std::string sql = "SELECT agency, COUNT(*) FROM dossier WHERE status IN (" +
+                    placeholders(statuses.size()) + ")";
+  if (sources) sql += " AND source IN (" + placeholders(sources->size(), statuses.size() + 1) + ")";
+  SQLite::Statement query(db, sql + " GROUP BY agency");
+  int index = 1;
+  for (const auto s : statuses)
+    query.bind(index++, static_cast<int>(s));
+  if (sources)
+    for (const std::string& source : *sources)
+      query.bind(index++, source);
   while (query.executeStep())
     out[query.getColumn(0).getString()] += query.getColumn(1).getInt64();
   return out;
+}
+
+}  // namespace
+
+std::map<std::string, std::int64_t> DossierStore::count_by_agency(
+    std::span<const sla::Status> statuses) {
+  return grouped_by_agency(db_.sql(), statuses, nullptr);
+}
+
+std::map<std::string, std::int64_t> DossierStore::count_by_agency(
+    std::span<const sla::Status> statuses, std::span<const std::string> sources) {
+  return grouped_by_agency(db_.sql(), statuses, &sources);
 }
 
 namespace {

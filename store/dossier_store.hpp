@@ -106,9 +106,12 @@ class DossierStore {
 
   std::int64_t count();
   std::int64_t count(std::string_view source);
-  // Dossiers per agency code whose status is one of `statuses`, over every source (one grouped
-  // query: the status page counts open dossiers without decoding them).
+  // Dossiers per agency code whose status is one of `statuses`, over every source, or over the
+  // given sources only (one grouped query: the status page counts open dossiers without decoding
+  // them).
   std::map<std::string, std::int64_t> count_by_agency(std::span<const sla::Status> statuses);
+  std::map<std::string, std::int64_t> count_by_agency(std::span<const sla::Status> statuses,
+                                                      std::span<const std::string> sources);
 
   // The deadline history of one dossier, oldest first.
   std::vector<DeadlineChange> deadline_changes(std::string_view source, std::string_view code);

@@ -225,9 +225,23 @@ TEST_F(PageTest, OpenDossiersCountStoredAndFileDossiersWhoseClockRunsOrIsPaused)
   e.file_dossiers[2].agency = "D";
   e.file_dossiers[2].status = sla::Status::refused;
 
+  // A source since removed from the config: its rows stay in the store but do not count.
+  store::StoredRecord gone;
+  gone.dossier.source = "motcua-cu";
+  gone.dossier.code = "A-old";
+  gone.dossier.agency = "A";
+  gone.dossier.status = sla::Status::processing;
+  gone.raw = "{}";
+  store::DossierStore(db).upsert({&gone, 1}, now);
+  e.stored_sources = {"motcua"};
+
   const auto open = open_dossiers_by_agency(db, &e);
   EXPECT_EQ(open, (std::map<std::string, std::int64_t>{{"A", 3}, {"B", 2}, {"D", 1}}));
+  EXPECT_EQ(open_dossiers_by_agency(db, nullptr).at("A"), 4);  // no evaluation: every stored one
   EXPECT_EQ(open_dossiers_by_agency(db, nullptr).at("B"), 1);
+  e.stored_sources.clear();  // only file sources configured
+  EXPECT_EQ(open_dossiers_by_agency(db, &e),
+            (std::map<std::string, std::int64_t>{{"B", 1}, {"D", 1}}));
 }
 
 TEST_F(PageTest, RoutesAnswerWithTheirTypesAndSecurityHeaders) {
