@@ -94,16 +94,6 @@ struct Options {
   store::DatabaseOptions database = daemon::kSyncDatabaseOptions;
 };
 
-std::optional<std::uint64_t> number(std::string_view s) {
-  if (s.empty() || s.size() > 18) return std::nullopt;
-  std::uint64_t n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return n;
-}
-
 std::optional<Options> parse_args(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -124,7 +114,8 @@ std::optional<Options> parse_args(int argc, char** argv) {
                k == "--pages-per-transaction" || k == "--queued-pages" || k == "--cache-mib" ||
                k == "--sqlite-page-size") {
       auto v = value();
-      auto n = v ? number(*v) : std::nullopt;
+      std::uint64_t parsed = 0;
+      const auto n = v && bench::parse_count(*v, parsed) ? std::optional(parsed) : std::nullopt;
       if (!n || (k != "--seed" && k != "--queued-pages" && *n == 0)) return std::nullopt;
       if (k == "--queued-pages") o.queued_pages = *n;
       if (k == "--cache-mib") o.database.cache_kib = static_cast<std::int64_t>(*n) * 1024;
