@@ -13,11 +13,11 @@ namespace motcua::store {
 
 namespace {
 
-// "?1,?2,…,?n" for a statement's list of n values.
-std::string placeholders(std::size_t n, std::size_t first = 1) {
-  std::string out;
+// "?,?,…,?": a list of n values, bound in order.
+std::string placeholders(std::size_t n) {
+  std::string out(2 * n - 1, ',');
   for (std::size_t i = 0; i < n; ++i)
-    out += (i ? ",?" : "?") + std::to_string(first + i);
+    out[2 * i] = '?';
   return out;
 }
 
@@ -28,7 +28,7 @@ std::map<std::string, std::int64_t> grouped_by_agency(SQLite::Database& db,
   if (statuses.empty() || (sources && sources->empty())) return out;
   std::string sql = "SELECT agency, COUNT(*) FROM dossier WHERE status IN (" +
                     placeholders(statuses.size()) + ")";
-  if (sources) sql += " AND source IN (" + placeholders(sources->size(), statuses.size() + 1) + ")";
+  if (sources) sql += " AND source IN (" + placeholders(sources->size()) + ")";
   SQLite::Statement query(db, sql + " GROUP BY agency");
   int index = 1;
   for (const auto s : statuses)
