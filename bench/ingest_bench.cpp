@@ -109,7 +109,12 @@ std::optional<Options> parse_args(int argc, char** argv) {
     } else if (k == "--state" || k == "--sim") {
       auto v = value();
       if (!v || v->empty()) return std::nullopt;
-      (k == "--state" ? o.state : o.sim) = fs::path(*v);
+      // Not one conditional assignment: with an optional and a path as its operands, `?:` yields
+      // a temporary, and the assignment went nowhere.
+      if (k == "--state")
+        o.state = fs::path(*v);
+      else
+        o.sim = fs::path(*v);
     } else if (k == "--dossiers" || k == "--page-size" || k == "--seed" ||
                k == "--pages-per-transaction" || k == "--queued-pages" || k == "--cache-mib" ||
                k == "--sqlite-page-size") {
