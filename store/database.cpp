@@ -8,6 +8,8 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include "store/write_batching_vfs.hpp"
+
 namespace motcua::store {
 
 namespace {
@@ -22,6 +24,10 @@ void check_migration_list(std::span<const Migration> migrations) {
       throw std::logic_error("schema migrations must be numbered 1, 2, 3, ... without gaps");
 }
 
+std::string vfs(const DatabaseOptions& options) {
+  return options.batch_writes ? write_batching_vfs() : "";
+}
+
 }  // namespace
 
 // SQLite's documented alternative to automatic checkpoints: the writing connection's commit hook
@@ -31,7 +37,7 @@ void check_migration_list(std::span<const Migration> migrations) {
 struct Database::Checkpointer {
   Checkpointer(const std::filesystem::path& path, const DatabaseOptions& options)
       : connection(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX,
-                   static_cast<int>(options.busy_timeout.count())),
+                   static_cast<int>(options.busy_timeout.count()), vfs(options)),
         wake_pages(static_cast<int>(options.checkpoint_bytes / options.page_size)),
         self_pages(4 * wake_pages) {
     thread = std::thread([this] { run(); });
@@ -97,7 +103,7 @@ Database::Database(const std::filesystem::path& path, const DatabaseOptions& opt
     // only cost time.
     : path_(path),
       db_(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
-          static_cast<int>(options.busy_timeout.count())) {
+          static_cast<int>(options.busy_timeout.count()), vfs(options)) {
   check_migration_list(migrations);
   try {
     configure(options, static_cast<int>(migrations.size()));

@@ -75,6 +75,10 @@ struct DatabaseOptions {
   // writing connection checkpoints itself after its commits, so the log stays bounded. false: the
   // writing connection checkpoints itself (SQLite's own automatic checkpoint).
   bool checkpoint_in_background = true;
+  // Open both connections through write_batching_vfs.hpp: the log's frames of a commit and a
+  // checkpoint's pages reach the file in writes of up to 64 KiB instead of one or two system calls
+  // a page (a million dossiers: ~3.4 write calls a record before). false: SQLite's default VFS.
+  bool batch_writes = true;
 };
 
 // The writing connection. Like a SQLite connection, a Database is used by one thread at a time.
