@@ -24,6 +24,7 @@ struct File {
   sqlite3_file* real;      // the default VFS's file, right after this struct
   bool wal;                // the write-ahead log
   bool database;           // the main database file
+  bool in_wal_mode;        // the database file: its WAL index is mapped
   char* buffer;            // kBufferBytes, allocated at the first gathered write
   sqlite3_int64 start;     // file offset of buffer[0]
   int length;              // bytes held
@@ -68,7 +69,9 @@ int x_read(sqlite3_file* p, void* out, int amount, sqlite3_int64 offset) {
 
 int x_write(sqlite3_file* p, const void* data, int amount, sqlite3_int64 offset) {
   File* f = self(p);
-  if (!f->wal && !f->database) return real(f).xWrite(f->real, data, amount, offset);
+  // A database file in rollback-journal mode (before the Database switches it to WAL) is written
+  // through: there the commit is the journal's deletion, which no method of this file sees.
+  if (!f->wal && !f->in_wal_mode) return real(f).xWrite(f->real, data, amount, offset);
 
   // In the log, only frames beyond everything written since its header are new; a write before
   // that rewrites a frame of the open transaction and must not wait behind the buffer.
@@ -157,6 +160,7 @@ int x_device_characteristics(sqlite3_file* p) {
 
 int x_shm_map(sqlite3_file* p, int region, int size, int extend, void volatile** out) {
   File* f = self(p);
+  f->in_wal_mode = f->database;
   return real(f).xShmMap(f->real, region, size, extend, out);
 }
 

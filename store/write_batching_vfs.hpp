@@ -13,9 +13,10 @@
 //   process killed with SIGKILL right after a commit keeps it, as without this VFS;
 // - a write before the end of what the file handle already wrote in the log (SQLite rewriting a
 //   frame of the open transaction, or its checksums) goes out at once, after the buffer;
-// - the database file's buffer (a checkpoint's pages) is written out before every sync, lock
-//   change, shared-memory lock or barrier, read, size query, truncation, file control and close:
-//   SQLite publishes a checkpoint's progress only after one of those.
+// - the database file in WAL mode (a checkpoint's pages) has its buffer written out before every
+//   sync, lock change, shared-memory lock or barrier, read, size query, truncation, file control
+//   and close: SQLite publishes a checkpoint's progress only after one of those. In rollback-
+//   journal mode (a new file, until the Database switches it to WAL) it is written through.
 // Durability is SQLite's own: every xSync of SQLite reaches the disk after what the buffer held.
 // Other files (journals, temporary files) and reads are passed through unchanged.
 

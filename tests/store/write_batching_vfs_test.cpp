@@ -206,23 +206,36 @@ TEST_F(WriteBatchingTest, AWriteThatFailsFailsItsCommit) {
   EXPECT_EQ(read_content(db_path()), (Content{committed * 50, committed * 50 * 1000}));
 }
 
-TEST_F(WriteBatchingTest, TheWritesOfACommitGoOutTogether) {
+TEST_F(WriteBatchingTest, TheWritesOfACommitAndOfACheckpointGoOutTogether) {
   ASSERT_GE(write_calls(), 0) << "/proc/self/io is not readable";
-  auto calls_for_a_commit = [&](bool batch, const std::string& name) {
+  struct Calls {
+    std::int64_t commit = 0;
+    std::int64_t checkpoint = 0;
+  };
+  auto calls = [&](bool batch, const std::string& name) {
     DatabaseOptions options;
     options.batch_writes = batch;
     options.checkpoint_in_background = false;
     Database db(dir_.path() / name, options);
     create_table(db);
     std::mt19937_64 rng(1);
-    const std::int64_t before = write_calls();
+    Calls c;
+    std::int64_t before = write_calls();
     insert_rows(db, rng, 2000, 'w');  // ~2 MB: ~600 pages of log
-    return write_calls() - before;
+    c.commit = write_calls() - before;
+    before = write_calls();
+    db.sql().exec("PRAGMA wal_checkpoint(PASSIVE)");
+    c.checkpoint = write_calls() - before;
+    return c;
   };
-  const std::int64_t plain = calls_for_a_commit(false, "plain.db");
-  const std::int64_t batched = calls_for_a_commit(true, "batched.db");
-  EXPECT_GT(plain, 1000);  // two a page
-  EXPECT_LT(batched * 10, plain) << "batched " << batched << ", plain " << plain;
+  const Calls plain = calls(false, "plain.db");
+  const Calls batched = calls(true, "batched.db");
+  EXPECT_GT(plain.commit, 1000);  // two a page
+  EXPECT_LT(batched.commit * 10, plain.commit)
+      << "batched " << batched.commit << ", plain " << plain.commit;
+  EXPECT_GT(plain.checkpoint, 500);  // one a page
+  EXPECT_LT(batched.checkpoint * 10, plain.checkpoint)
+      << "batched " << batched.checkpoint << ", plain " << plain.checkpoint;
   EXPECT_EQ(read_content(dir_.path() / "plain.db"), read_content(dir_.path() / "batched.db"));
 }
 
