@@ -40,6 +40,10 @@ struct Database::Checkpointer {
                    static_cast<int>(options.busy_timeout.count()), vfs(options)),
         wake_pages(static_cast<int>(options.checkpoint_bytes / options.page_size)),
         self_pages(4 * wake_pages) {
+    // A connection opens the log only at its first read; until then it does not know the file is
+    // in WAL mode, and sqlite3_wal_checkpoint_v2 returns SQLITE_OK having done nothing (it did:
+    // the writer checkpointed everything itself for as long as this was missing).
+    connection.execAndGet("PRAGMA schema_version");
     thread = std::thread([this] { run(); });
   }
 
@@ -56,24 +60,34 @@ struct Database::Checkpointer {
   static int on_commit(void* self, sqlite3* db, const char* name, int pages) {
     auto* c = static_cast<Checkpointer*>(self);
     if (pages >= c->self_pages) {
-      // The thread fell behind: this checkpoint bounds the log, at the cost of this commit's time.
+      // The log restarts only at a write that finds all of it copied, which the thread, copying
+      // beside a writer that keeps appending, does not reach. The writer copies what is left
+      // itself, after the thread's run (SQLite lets one checkpoint run at a time and refuses a
+      // second at once); this bounds the log at the cost of this commit's time.
+      std::unique_lock lock(c->mutex);
+      c->writer_checkpointing = true;
+      c->idle.wait(lock, [c] { return !c->running; });
+      lock.unlock();
       sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      lock.lock();
+      c->writer_checkpointing = false;
     } else if (pages >= c->wake_pages) {
-      {
-        std::lock_guard lock(c->mutex);
-        c->requested = true;
-      }
-      c->wake.notify_one();
+      std::lock_guard lock(c->mutex);
+      c->requested = true;
+    } else {
+      return SQLITE_OK;
     }
+    c->wake.notify_one();
     return SQLITE_OK;
   }
 
   void run() {
     std::unique_lock lock(mutex);
     for (;;) {
-      wake.wait(lock, [this] { return stop || requested; });
+      wake.wait(lock, [this] { return stop || (requested && !writer_checkpointing); });
       if (stop) return;
       requested = false;
+      running = true;
       lock.unlock();
       // A failed checkpoint (an I/O error) is retried at the next wake-up, and the writer's own
       // checkpoints bound the log meanwhile; the error itself reaches the writer on its next use
@@ -81,6 +95,8 @@ struct Database::Checkpointer {
       sqlite3_wal_checkpoint_v2(connection.getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
                                 nullptr);
       lock.lock();
+      running = false;
+      idle.notify_all();
     }
   }
 
@@ -88,8 +104,11 @@ struct Database::Checkpointer {
   const int wake_pages;
   const int self_pages;
   std::mutex mutex;
-  std::condition_variable wake;
+  std::condition_variable wake;  // the thread: a checkpoint is requested, or stop
+  std::condition_variable idle;  // the writer: the thread's checkpoint is over
   bool requested = false;
+  bool running = false;               // the thread is checkpointing
+  bool writer_checkpointing = false;  // the writer is, so the thread waits
   bool stop = false;
   std::thread thread;  // last: started once everything it uses exists
 };

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -229,6 +231,27 @@ TEST_P(CheckpointTest, TheLogStaysBoundedAndTheDataReachesTheFile) {
 }
 
 INSTANTIATE_TEST_SUITE_P(InBackgroundOrNot, CheckpointTest, ::testing::Bool());
+
+// A log past checkpoint_bytes but below the bound at which the writer checkpoints itself: only the
+// background thread copies it into the file, and it does so without another commit to wake it.
+TEST_F(StoreTest, TheBackgroundThreadCheckpointsALogPastItsSize) {
+  DatabaseOptions options;
+  options.checkpoint_bytes = 256 * 1024;
+  Database db(db_path(), options);
+  const auto before = std::filesystem::file_size(db_path());
+  const auto wal = db_path().string() + "-wal";
+  while (std::filesystem::file_size(wal) < 320 * 1024)  // commits of ~20 KB, two new pages each
+    db.sql().exec(
+        "INSERT INTO quarantine (source, position, reason, raw, raw_bytes, received_at) "
+        "VALUES ('s', 'line', 'bad', randomblob(8000), 8000, 0)");
+  ASSERT_LT(std::filesystem::file_size(wal), 1024 * 1024) << "the writer's own bound was reached";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::filesystem::file_size(db_path()) < before + 100 * 1024 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_GE(std::filesystem::file_size(db_path()), before + 100 * 1024)
+      << "the file grew from " << before << " bytes only";
+}
 
 class TransactionTest : public StoreTest {
  protected:
