@@ -41,8 +41,8 @@ struct Database::Checkpointer {
         wake_pages(static_cast<int>(options.checkpoint_bytes / options.page_size)),
         self_pages(4 * wake_pages) {
     // A connection opens the log only at its first read; until then it does not know the file is
-    // in WAL mode, and sqlite3_wal_checkpoint_v2 returns SQLITE_OK having done nothing (it did:
-    // the writer checkpointed everything itself for as long as this was missing).
+    // in WAL mode, and sqlite3_wal_checkpoint_v2 returns SQLITE_OK having copied nothing. (Without
+    // this read, the writer copied everything itself at its bound.)
     connection.execAndGet("PRAGMA schema_version");
     thread = std::thread([this] { run(); });
   }
