@@ -36,11 +36,15 @@
 // A page that is bad as a whole is an error before anything of it is stored.
 //
 // The request that follows a page depends only on that page (step 2: page 1 from its largest
-// value; step 3: the next page forward or back, at the same value), so it is sent before the page
-// is stored: the upstream prepares the next answer while the sink writes. The answer is read only
-// after the commit, against the cursor the commit left; when the commit fails, the answer is
-// awaited (the session must outlive its calls) and dropped. Nothing about which requests are made,
-// nor about what is stored, changes: only when the next request leaves.
+// value; step 3: the next page forward or back, at the same value), and on little of it: whether
+// it is full and its last readable NgayCapNhat. So it is sent as soon as the page's answer is in,
+// guessed from those two, before the page is read (mapped) and stored: the upstream prepares the
+// next answer while this side maps and the sink writes. The walk then uses the guessed request only
+// when it is exactly the one it would send (same page, same CapNhatTu); otherwise (the page turned
+// out bad, or the sync stops) the guessed answer is awaited (the session must outlive its calls)
+// and dropped. An answer is read only after the commit before it, against the cursor that commit
+// left. Nothing about which requests the walk uses, nor about what is stored, changes: only when
+// a request leaves. One request is on its way at a time.
 #include "connectors/motcua_sync.hpp"
 
 #include <algorithm>
@@ -131,6 +135,10 @@ struct Page {
   bool ends_group(const sla::Instant v) const { return !full || (max && max->at > v); }
 };
 
+// Which step of the walk reads a page, and so which request follows it: walk() at page 1, or
+// pass_group() forward or back.
+enum class Next { walk, forward, backward };
+
 // A listing request on its way: started by MotcuaSync::start, read by MotcuaSync::finish.
 struct Request {
   struct Answer {
@@ -173,6 +181,7 @@ class MotcuaSync {
   asio::awaitable<SyncReport> run() {
     const auto started = std::chrono::steady_clock::now();
     co_await walk();
+    if (guess_) co_await wait(*guess_);  // a guess the walk did not use: dropped
     if (cursor_value_) report_.cursor = Cursor{*cursor_value_, {known_.begin(), known_.end()}};
     report_.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
@@ -194,11 +203,11 @@ class MotcuaSync {
     for (;;) {
       std::optional<Page> page;
       if (ahead) {
-        page = co_await finish(std::move(*ahead));
+        page = co_await finish(std::move(*ahead), Next::walk);
         ahead.reset();
       } else {
         if (may_request())
-          page = co_await fetch(1);
+          page = co_await fetch(1, Next::walk);
         else
           co_return;
       }
@@ -253,9 +262,9 @@ class MotcuaSync {
     for (;; ++last) {
       // (No co_await inside a conditional expression: GCC 12 miscompiles it.)
       if (next)
-        end = co_await finish(std::move(*next));
+        end = co_await finish(std::move(*next), Next::forward);
       else
-        end = co_await fetch(last);
+        end = co_await fetch(last, Next::forward);
       next.reset();
       if (!end) co_return false;
       if (end->ends_group(v)) break;
@@ -270,9 +279,9 @@ class MotcuaSync {
     for (std::size_t p = last - 1; p >= 1; --p) {
       std::optional<Page> page;
       if (next)
-        page = co_await finish(std::move(*next));
+        page = co_await finish(std::move(*next), Next::backward);
       else
-        page = co_await fetch(p);
+        page = co_await fetch(p, Next::backward);
       next.reset();
       if (!page) co_return false;
       if (p > 1) {
@@ -318,19 +327,34 @@ class MotcuaSync {
 
   std::string from_text() const { return value_ ? value_->text : options_.listing.initial_from; }
 
-  asio::awaitable<std::optional<Page>> fetch(std::size_t number) {
-    co_return co_await finish(co_await start(number, from_text()));
+  asio::awaitable<std::optional<Page>> fetch(std::size_t number, Next next) {
+    co_return co_await finish(co_await start(number, from_text()), next);
+  }
+
+  // The listing request for page `number` from `from`, on its way: the guessed one when it is
+  // that request, else one sent now (after the guessed answer, if any, is in and dropped).
+  asio::awaitable<Request> start(std::size_t number, std::string from) {
+    if (guess_) {
+      Request guessed = std::move(*guess_);
+      guess_.reset();
+      if (guessed.number == number && guessed.from == from) {
+        ++requests_;
+        co_return guessed;
+      }
+      co_await wait(guessed);
+    }
+    ++requests_;
+    co_return co_await send(number, std::move(from));
   }
 
   // Sends the listing request for page `number` from `from` and returns once it is on its way
   // (the call runs on this coroutine's executor up to its first wait).
-  asio::awaitable<Request> start(std::size_t number, std::string from) {
+  asio::awaitable<Request> send(std::size_t number, std::string from) {
     const ListingProtocol& l = options_.listing;
     json::object params;
     params[l.updated_from] = from;
     params[l.page] = number;
     params[l.page_size] = options_.page_size;
-    ++requests_;
     const auto executor = co_await asio::this_coro::executor;
     Request request{number, std::move(from), std::make_shared<Request::Answer>(executor)};
     asio::co_spawn(executor, session_.call(l.service, std::move(params)),
@@ -362,8 +386,9 @@ class MotcuaSync {
     co_await request.answer->done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }
 
-  // Reads the answer of a started request as a page, checked against the cursor as it is now.
-  asio::awaitable<std::optional<Page>> finish(Request request) {
+  // Reads the answer of a started request as a page, checked against the cursor as it is now;
+  // first sends the request that `next` expects to follow it (see the top of the file).
+  asio::awaitable<std::optional<Page>> finish(Request request, Next next) {
     const ListingProtocol& l = options_.listing;
     co_await wait(request);
     CallResult r = std::move(*request.answer->result);
@@ -374,6 +399,8 @@ class MotcuaSync {
       fail(r.error.message + " (" + where + "; the cursor stays where it was)");
       co_return std::nullopt;
     }
+    if (auto g = guess(r.answer, number, next))
+      guess_ = co_await send(g->first, std::move(g->second));
     Page page;
     page.number = number;
     page.from = std::move(request.from);
@@ -385,6 +412,37 @@ class MotcuaSync {
     ++report_.pages;
     report_.reachable = true;
     co_return page;
+  }
+
+  // The request the walk will send after the page of `answer` (page `number`) if the page is
+  // good, read from only whether the page is full and its last readable NgayCapNhat: the rules of
+  // walk() (Next::walk) and of pass_group() forward and back. None when no request would follow
+  // or the answer is not a page; a wrong guess costs one dropped answer, never a wrong page.
+  std::optional<std::pair<std::size_t, std::string>> guess(const json::object& answer,
+                                                           std::size_t number, Next next) const {
+    if (next == Next::backward)
+      return number > 1 && value_ ? std::optional(std::pair(number - 1, value_->text))
+                                  : std::nullopt;
+    const json::value* data = answer.if_contains(options_.listing.data);
+    if (data == nullptr) data = answer.if_contains("result");
+    if (data == nullptr || !data->is_array()) return std::nullopt;
+    const json::array& records = data->get_array();
+    const bool full = records.size() == options_.page_size;
+    std::optional<Value> last;
+    for (auto it = records.rbegin(); it != records.rend() && !last; ++it)
+      if (const json::object* o = it->if_object())
+        if (const json::value* u = o->if_contains(mapping_.fields.updated_at))
+          last = read_value(*u, mapping_);
+    if (next == Next::forward) {
+      if (!value_) return std::nullopt;
+      const bool ends = !full || (last && last->at > value_->at);
+      return std::pair(ends ? number - 1 : number + 1, value_->text);
+    }
+    if (!full) return std::nullopt;
+    if (!last || (value_ && last->at == value_->at))
+      return value_ ? std::optional(std::pair(std::size_t{2}, value_->text)) : std::nullopt;
+    if (!may_request()) return std::nullopt;
+    return std::pair(std::size_t{1}, last->text);
   }
 
   // Checks the page as a whole and reads its records; returns what is wrong with it, or "".
@@ -576,7 +634,9 @@ class MotcuaSync {
   SyncSink& sink_;
   SyncOptions options_;
   SyncReport report_;
-  std::size_t requests_ = 0;
+  std::size_t requests_ = 0;  // listing requests the walk used
+  // The request sent when the last answer came in, expected to be the walk's next (see the top).
+  std::optional<Request> guess_;
 
   // The cursor as committed: its text (none before the first commit), its value (none before
   // the first commit of a record with one) and the codes at it.

@@ -180,6 +180,8 @@ TEST_F(LargeProvinceSyncTest, FullSyncFetchesEveryRecordOnce) {
   EXPECT_EQ(*sink.stored, final_cursor(truth));
   EXPECT_EQ(report.cursor, sink.stored);
   EXPECT_EQ(log.count_path("/motcua/auth"), 1u);
+  // Each request was sent as soon as the page before it was in, and each was the one needed.
+  EXPECT_EQ(log.count_service("LayDanhSachHoSo"), report.pages);
 }
 
 TEST_F(LargeProvinceSyncTest, SecondSyncFetchesOnlyWhatChanged) {
@@ -228,6 +230,35 @@ TEST_F(LargeProvinceSyncTest, EqualTimestampsAcrossPageBoundaries) {
   EXPECT_THAT(sink.counted_twice(), ::testing::IsEmpty());
   EXPECT_EQ(report.records, truth.size());
   EXPECT_EQ(*sink.stored, final_cursor(truth));
+  // Pages forward and back over the shared second, each request guessed from the page before it
+  // while that page was still being read: no guess was wrong, so no answer was thrown away.
+  EXPECT_EQ(log.count_service("LayDanhSachHoSo"), report.pages);
+}
+
+TEST_F(MotcuaSyncTest, ARequestSentBeforeAPageTurnsOutBadIsAnsweredAndDropped) {
+  const auto truth = listing();
+  // The listing's order, (NgayCapNhat, MaHoSo); a second copy of the record at position 60 sits
+  // right beside it, on the same page of 25: a page that parses but is bad as a whole.
+  std::vector<std::pair<std::string, std::string>> order;
+  for (const auto& [code, raw] : truth)
+    order.emplace_back(updated_of(raw), code);
+  std::sort(order.begin(), order.end());
+  ASSERT_GT(order.size(), 100u);
+  const std::string& twice = order[60].second;
+  sim.add_scenario(json::parse(truth.at(twice)).as_object(), std::nullopt);
+
+  const SyncReport report = sync(25);
+
+  EXPECT_FALSE(report.ok());
+  EXPECT_THAT(report.error, HasSubstr("appears twice on one page"));
+  EXPECT_THAT(report.error, HasSubstr("nothing of this page was stored"));
+  EXPECT_FALSE(sink.rows.contains(twice));
+  ASSERT_TRUE(sink.stored);
+  EXPECT_LE(sink.stored->value, order[60].first);
+  // The good pages, the bad one, and the request that had left for the page after it, guessed
+  // while the bad page was still unread: answered (the sync waits for it) and not used.
+  EXPECT_EQ(log.count_service("LayDanhSachHoSo"), report.pages + 2);
+  eventually([&] { return log.count_path("/motcua/service") == report.pages + 2; });
 }
 
 TEST_F(MotcuaSyncTest, RecordsChangingDuringTheSyncAreNeitherMissedNorCountedTwice) {
