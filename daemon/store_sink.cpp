@@ -51,8 +51,10 @@ void StoreSink::report_failure(std::unique_lock<std::mutex>& lock) {
 }
 
 void StoreSink::flush() {
+  std::vector<Page> written;
   std::unique_lock lock(mutex_);
   wait_idle(lock);
+  written.swap(written_);
   const bool unreported = failure_ && !failure_reported_;
   lock.unlock();
   commit_open();
@@ -110,6 +112,7 @@ void StoreSink::run_writer() {
     }
     lock.lock();
     writing_ = false;
+    written_.push_back(std::move(page));
     if (failure) {
       failure_ = failure;
       queue_.clear();  // nothing after a failed page: the cursor must not pass its records
@@ -143,12 +146,15 @@ connectors::CommitCounts StoreSink::commit_page(std::vector<connectors::FetchedR
     return counts;
   }
 
+  std::vector<Page> written;  // freed here, after the lock, by the thread that allocated them
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [this] { return failure_ || queue_.size() < options_.queued_pages; });
+  written.swap(written_);
   if (failure_) report_failure(lock);
   queue_.push_back(std::move(page));
   if (!writer_.joinable()) writer_ = std::thread([this] { run_writer(); });
   changed_.notify_all();
+  lock.unlock();
   return {};
 }
 
