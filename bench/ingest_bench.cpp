@@ -54,7 +54,7 @@ using Stopwatch = std::chrono::steady_clock;
 
 constexpr std::string_view kUsage =
     "usage: motcua-bench-ingest [--dossiers N] [--page-size N] [--seed N] [--state FILE] [--keep]\n"
-    "                           [--sim PATH] [--check]\n"
+    "                           [--sim PATH] [--upstream-delay-ms N] [--check]\n"
     "  --dossiers N   dossiers motcua-sim generates (default 1000000)\n"
     "  --page-size N  SoLuong of each listing request (default 500, the daemon's default)\n"
     "  --pages-per-transaction N  listing pages the store commits together (default: the\n"
@@ -63,6 +63,8 @@ constexpr std::string_view kUsage =
     "                 0: the sync writes each page itself)\n"
     "  --cache-mib N  SQLite page cache of the writing connection (default: the daemon's)\n"
     "  --sqlite-page-size N  page size of the new SQLite files (default: the daemon's)\n"
+    "  --upstream-delay-ms N  every listing answer of the two syncs leaves N ms late, as from\n"
+    "                 an upstream far away (motcua-sim's delay fault; default 0)\n"
     "  --seed N       seed of motcua-sim's data (default 20260310)\n"
     "  --state FILE   the SQLite file to ingest into (default: in a new temporary folder)\n"
     "  --keep         keep the SQLite files afterwards\n"
@@ -92,6 +94,7 @@ struct Options {
   std::size_t pages_per_transaction = daemon::kDaemonSinkOptions.pages_per_transaction;
   std::size_t queued_pages = daemon::kDaemonSinkOptions.queued_pages;
   store::DatabaseOptions database = daemon::kSyncDatabaseOptions;
+  std::chrono::milliseconds upstream_delay{0};  // of each listing answer during the syncs
 };
 
 std::optional<Options> parse_args(int argc, char** argv) {
@@ -117,12 +120,13 @@ std::optional<Options> parse_args(int argc, char** argv) {
         o.sim = fs::path(*v);
     } else if (k == "--dossiers" || k == "--page-size" || k == "--seed" ||
                k == "--pages-per-transaction" || k == "--queued-pages" || k == "--cache-mib" ||
-               k == "--sqlite-page-size") {
+               k == "--sqlite-page-size" || k == "--upstream-delay-ms") {
       auto v = value();
       std::uint64_t parsed = 0;
       const auto n = v && bench::parse_count(*v, parsed) ? std::optional(parsed) : std::nullopt;
       if (!n || (k != "--seed" && k != "--queued-pages" && *n == 0)) return std::nullopt;
       if (k == "--queued-pages") o.queued_pages = *n;
+      if (k == "--upstream-delay-ms") o.upstream_delay = std::chrono::milliseconds(*n);
       if (k == "--cache-mib") o.database.cache_kib = static_cast<std::int64_t>(*n) * 1024;
       if (k == "--sqlite-page-size") o.database.page_size = static_cast<int>(*n);
       if (k == "--dossiers") o.dossiers = *n;
@@ -235,6 +239,24 @@ class SimClient {
                    {"Trang", page},
                    {"SoLuong", size}};
     return post("/motcua/service", json::serialize(o));
+  }
+
+  // Every listing answer from now on leaves `delay` late, as from an upstream far away or busy.
+  void delay_listing(std::chrono::milliseconds delay) {
+    json::object o{{"kind", "delay"},
+                   {"target", "LayDanhSachHoSo"},
+                   {"count", -1},
+                   {"delay_ms", delay.count()}};
+    post("/_sim/faults", json::serialize(o));
+  }
+
+  void clear_faults() {
+    net::HttpRequest r;
+    r.method = "DELETE";
+    r.url = base_ + "/_sim/faults";
+    net::HttpResult result = run(io_, client_->request(std::move(r)));
+    if (!result.ok() || result.response->status != 200)
+      throw std::runtime_error("DELETE /_sim/faults failed");
   }
 
   std::int64_t listed(std::string_view from) {
@@ -438,6 +460,7 @@ int main(int argc, char** argv) {
     sim.login();
     sim.advance(kFullSyncAt);
     const std::int64_t listed = sim.listed("");
+    if (o.upstream_delay.count() > 0) sim.delay_listing(o.upstream_delay);
     // The simulated clock stands still (speed 0): the listing does not move during a sync.
     const auto now = *sla::parse_rfc3339(kSimStart) + std::chrono::hours(478);
     const connectors::RecordMapping mapping;
@@ -475,7 +498,8 @@ int main(int argc, char** argv) {
       throw std::runtime_error("incremental sync failed: " + incremental.report.error);
     state.reset();
 
-    // 3. The limits over the same listing, into a fresh file.
+    // 3. The limits over the same listing, into a fresh file (served without delay).
+    sim.clear_faults();
     const Limits l = measure_limits(sim, limits_file, mapping, o.page_size, o.pages_per_transaction,
                                     o.database, now);
     const double sim_hwm = process_hwm_mb(sim_pid);
