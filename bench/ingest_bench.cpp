@@ -203,13 +203,14 @@ class SimClient {
     client_.emplace(io.get_executor(), options);
   }
 
-  // POST, the body as sent back; throws for a transport failure or a status other than 200.
-  std::string post(const std::string& path, std::string body, net::HeaderList headers = {}) {
+  // A request, the body as sent back; throws for a transport failure or a status other than 200.
+  std::string call(std::string method, const std::string& path, std::string body = {},
+                   net::HeaderList headers = {}) {
     net::HttpRequest r;
-    r.method = "POST";
+    r.method = std::move(method);
     r.url = base_ + path;
     r.headers = std::move(headers);
-    r.headers.push_back({"Content-Type", "application/json"});
+    if (!body.empty()) r.headers.push_back({"Content-Type", "application/json"});
     r.body = std::move(body);
     net::HttpResult result = run(io_, client_->request(std::move(r)));
     if (!result.ok()) throw std::runtime_error(path + ": " + result.error_text);
@@ -217,6 +218,10 @@ class SimClient {
       throw std::runtime_error(path + ": HTTP " + std::to_string(result.response->status) + ": " +
                                result.response->body.substr(0, 200));
     return std::move(result.response->body);
+  }
+
+  std::string post(const std::string& path, std::string body, net::HeaderList headers = {}) {
+    return call("POST", path, std::move(body), std::move(headers));
   }
 
   void login() {
@@ -250,14 +255,7 @@ class SimClient {
     post("/_sim/faults", json::serialize(o));
   }
 
-  void clear_faults() {
-    net::HttpRequest r;
-    r.method = "DELETE";
-    r.url = base_ + "/_sim/faults";
-    net::HttpResult result = run(io_, client_->request(std::move(r)));
-    if (!result.ok() || result.response->status != 200)
-      throw std::runtime_error("DELETE /_sim/faults failed");
-  }
+  void clear_faults() { call("DELETE", "/_sim/faults"); }
 
   std::int64_t listed(std::string_view from) {
     return json::parse(listing(from, 1, 1)).at("TongSo").to_number<std::int64_t>();

@@ -414,6 +414,12 @@ class MotcuaSync {
     co_return page;
   }
 
+  // Where an answer holds its records: the listing's field, else "result"; null when neither.
+  const json::value* records_of(const json::object& answer) const {
+    const json::value* data = answer.if_contains(options_.listing.data);
+    return data != nullptr ? data : answer.if_contains("result");
+  }
+
   // The request the walk will send after the page of `answer` (page `number`) if the page is
   // good, read from only whether the page is full and its last readable NgayCapNhat: the rules of
   // walk() (Next::walk) and of pass_group() forward and back. None when no request would follow
@@ -423,8 +429,7 @@ class MotcuaSync {
     if (next == Next::backward)
       return number > 1 && value_ ? std::optional(std::pair(number - 1, value_->text))
                                   : std::nullopt;
-    const json::value* data = answer.if_contains(options_.listing.data);
-    if (data == nullptr) data = answer.if_contains("result");
+    const json::value* data = records_of(answer);
     if (data == nullptr || !data->is_array()) return std::nullopt;
     const json::array& records = data->get_array();
     const bool full = records.size() == options_.page_size;
@@ -448,8 +453,7 @@ class MotcuaSync {
   // Checks the page as a whole and reads its records; returns what is wrong with it, or "".
   std::string read_page(const json::object& answer, Page& page) const {
     const ListingProtocol& l = options_.listing;
-    const json::value* data = answer.if_contains(l.data);
-    if (data == nullptr) data = answer.if_contains("result");
+    const json::value* data = records_of(answer);
     if (data == nullptr || !data->is_array())
       return "the answer has no array " + l.data +
              (data ? " (got " + show(*data) + ")" : std::string());

@@ -154,8 +154,7 @@ connectors::CommitCounts StoreSink::commit_page(std::vector<connectors::FetchedR
   queue_.push_back(std::move(page));
   if (!writer_.joinable()) writer_ = std::thread([this] { run_writer(); });
   changed_.notify_all();
-  lock.unlock();
-  return {};
+  return {};  // the lock is released before `written` is freed (declared first, destroyed last)
 }
 
 }  // namespace motcua::daemon

@@ -258,7 +258,7 @@ TEST_F(MotcuaSyncTest, ARequestSentBeforeAPageTurnsOutBadIsAnsweredAndDropped) {
   // The good pages, the bad one, and the request that had left for the page after it, guessed
   // while the bad page was still unread: answered (the sync waits for it) and not used.
   EXPECT_EQ(log.count_service("LayDanhSachHoSo"), report.pages + 2);
-  eventually([&] { return log.count_path("/motcua/service") == report.pages + 2; });
+  EXPECT_TRUE(eventually([&] { return log.count_path("/motcua/service") == report.pages + 2; }));
 }
 
 TEST_F(MotcuaSyncTest, RecordsChangingDuringTheSyncAreNeitherMissedNorCountedTwice) {
